@@ -1,0 +1,228 @@
+"""The Flask + htmx submissions app: `create_app` builds it, nothing runs at import."""
+
+import base64
+import os
+import secrets
+import time
+from datetime import timedelta
+from pathlib import Path
+
+from dotenv import dotenv_values
+from flask import (
+    Blueprint,
+    Flask,
+    abort,
+    current_app,
+    g,
+    redirect,
+    request,
+    session,
+    url_for,
+)
+from flask_wtf.csrf import CSRFProtect
+from jinja2 import ChoiceLoader, FileSystemLoader, PrefixLoader
+from jinja_partials import register_extensions
+from werkzeug.exceptions import HTTPException, InternalServerError
+
+from support import htmx
+from support.forms import MAX_LENGTH, SubmissionForm
+from support.store import Store
+
+ROOT = Path(__file__).resolve().parent
+HTMX_FILE = "vendor/htmx-4.0.1.min.js"
+# sha256 of the vendored file, as `sha256sum` prints it; a test checks the file against it.
+HTMX_SHA256 = "a0abb04f2f45a1f89d1d4844023245537e5e6014c87b144553e0607b4cc32130"
+ENV_KEYS = ("SECRET_KEY", "DATABASE_URL", "LOG_LEVEL")
+
+# What a visitor is told for each error status; anything else uses Werkzeug's text.
+ERROR_TEXT = {
+    400: ("Bad request", "The form could not be accepted. It may have expired: reload it and try again."),
+    404: ("Not found", "There is nothing at this address."),
+    405: ("Method not allowed", "This address does not accept that kind of request."),
+    413: ("Too large", "What you sent is larger than this site accepts."),
+    500: ("Something went wrong", "An unexpected error happened on our side. Please try again."),
+}
+
+csrf = CSRFProtect()
+bp = Blueprint("main", __name__)
+
+
+def load_config(app: Flask, test_config: dict | None) -> None:
+    """Defaults, then `.env`, then the environment, then the test mapping."""
+    app.config.from_mapping(
+        DATABASE_URL=f"sqlite:///{Path(app.instance_path) / 'app.db'}",
+        LOG_LEVEL="INFO",
+        MAX_CONTENT_LENGTH=64 * 1024,
+        PERMANENT_SESSION_LIFETIME=timedelta(days=365),
+        SESSION_COOKIE_SAMESITE="Lax",
+        WTF_CSRF_TIME_LIMIT=None,
+    )
+    env_file = dotenv_values(ROOT / ".env")
+    for key in ENV_KEYS:
+        value = os.environ.get(key, env_file.get(key))
+        if value:
+            app.config[key] = value
+    if test_config:
+        app.config.update(test_config)
+    if not app.config.get("SECRET_KEY"):
+        app.config["SECRET_KEY"] = instance_secret_key(Path(app.instance_path))
+
+
+def instance_secret_key(instance: Path) -> str:
+    """A key generated once and kept in the instance folder, for set-ups without one."""
+    path = instance / "secret_key"
+    try:
+        with os.fdopen(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "w") as f:
+            f.write(secrets.token_hex(32))
+    except FileExistsError:
+        pass
+    return path.read_text().strip()
+
+
+def create_app(test_config: dict | None = None) -> Flask:
+    """Build the app: config, templates, database, routes, error pages, logging."""
+    app = Flask(__name__, instance_relative_config=True)
+    app.jinja_options = {"trim_blocks": True, "lstrip_blocks": True}
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    load_config(app, test_config)
+    app.logger.setLevel(app.config["LOG_LEVEL"].upper())
+
+    # Pages live in templates/, fragments in partials/ (found as "partials/<name>").
+    app.jinja_loader = ChoiceLoader(
+        [
+            FileSystemLoader(ROOT / "templates"),
+            PrefixLoader({"partials": FileSystemLoader(ROOT / "partials")}),
+        ]
+    )
+    register_extensions(app)
+    app.jinja_env.globals.update(
+        htmx_file=HTMX_FILE,
+        htmx_integrity="sha256-" + base64.b64encode(bytes.fromhex(HTMX_SHA256)).decode(),
+        max_length=MAX_LENGTH,
+    )
+
+    store = Store(app.config["DATABASE_URL"])
+    store.create_schema()
+    app.extensions["store"] = store
+
+    csrf.init_app(app)
+    htmx.init_app(app)
+    app.register_blueprint(bp)
+    app.register_error_handler(HTTPException, handle_http_error)
+    app.before_request(start_timer)
+    app.after_request(log_request)
+
+    @app.cli.command("init-db")
+    def init_db() -> None:
+        """Create the database schema if it is missing (keeps existing data)."""
+        store.create_schema()
+        print(f"Database ready: {store.engine.url.render_as_string(hide_password=True)}")
+
+    return app
+
+
+def get_store() -> Store:
+    return current_app.extensions["store"]
+
+
+def visitor_id(create: bool = False) -> str | None:
+    """The browser's random id, kept in the signed session cookie."""
+    if create and "visitor_id" not in session:
+        session["visitor_id"] = secrets.token_urlsafe(16)
+        session.permanent = True
+    return session.get("visitor_id")
+
+
+def start_timer() -> None:
+    g.started = time.perf_counter()
+
+
+def log_request(response):
+    """One line per request; the path only, never the query string or form body."""
+    duration_ms = (time.perf_counter() - g.get("started", time.perf_counter())) * 1000
+    current_app.logger.info(
+        "%s %s %s %.1fms htmx=%s",
+        request.method,
+        request.path,
+        response.status_code,
+        duration_ms,
+        "yes" if htmx.is_htmx() else "no",
+    )
+    return response
+
+
+def handle_http_error(error: HTTPException):
+    """A styled page without htmx, a small fragment with it; never a stack trace."""
+    code = error.code or 500
+    title, message = ERROR_TEXT.get(code, (error.name, error.description))
+    response = htmx.render(
+        "error.html", "partials/error.html", status=code, code=code, title=title, message=message
+    )
+    # Keep headers the error defines, such as Allow on a 405.
+    for name, value in error.get_headers():
+        if name.lower() != "content-type":
+            response.headers[name] = value
+    return response
+
+
+def workspace(form: SubmissionForm, submission=None, *, status: int = 200, partial: str):
+    """The form page; with a submission it is that submission's result page."""
+    title = "Submitted" if submission else "Submit"
+    return htmx.render(
+        "submit.html",
+        partial,
+        status=status,
+        title=title,
+        form=form,
+        submission=submission,
+        submissions=get_store().recent(visitor_id()),
+    )
+
+
+@bp.get("/")
+def home():
+    """Home page: welcome, a link to the form, and the visitor's recent submissions."""
+    recent = get_store().recent(visitor_id())
+    return htmx.render("home.html", "partials/recent.html", title="Home", submissions=recent)
+
+
+@bp.get("/submit")
+def submit_form():
+    """The empty form."""
+    return workspace(SubmissionForm(), partial="partials/submit_form.html")
+
+
+@bp.post("/submit")
+def submit():
+    """Validate and store; PRG without htmx, the result fragment with it."""
+    form = SubmissionForm()
+    if not form.validate():
+        if form.request_id.errors:
+            abort(400)
+        return workspace(form, status=422, partial="partials/submit_form.html")
+    submission = get_store().add(visitor_id(create=True), form.user_input.data, form.request_id.data or None)
+    url = url_for("main.show", submission_id=submission.id)
+    if not htmx.wants_fragment():
+        return redirect(url, 303)
+    return htmx.fragment(
+        "partials/result.html",
+        oob=("partials/submit_form.html", "partials/recent.html"),
+        push_url=url,
+        title="Submitted",
+        form=SubmissionForm(formdata=None),
+        submission=submission,
+        submissions=get_store().recent(visitor_id()),
+    )
+
+
+@bp.get("/submissions/<submission_id>")
+def show(submission_id: str):
+    """One submission's result page, with the form for the next entry."""
+    submission = get_store().get(submission_id, visitor_id())
+    if submission is None:
+        abort(404)
+    return workspace(SubmissionForm(), submission, partial="partials/result.html")
+
+
+if __name__ == "__main__":
+    create_app().run(host="127.0.0.1", port=int(os.environ.get("PORT", "5000")))

@@ -1,0 +1,1 @@
+"""Supporting modules of app.py: htmx responses, data access and forms."""

@@ -1,0 +1,37 @@
+"""The submit form: its fields and the validation rules, in one place."""
+
+import unicodedata
+
+from flask_wtf import FlaskForm
+from wtforms import HiddenField, StringField
+from wtforms.validators import DataRequired, Length, Optional, Regexp, ValidationError
+
+from support.store import new_id
+
+MAX_LENGTH = 500
+
+
+def _strip(value: str | None) -> str | None:
+    return value.strip() if isinstance(value, str) else value
+
+
+def _no_control_characters(form: FlaskForm, field: StringField) -> None:
+    if any(unicodedata.category(char) == "Cc" for char in field.data):
+        raise ValidationError("Remove control characters such as tabs or line breaks.")
+
+
+class SubmissionForm(FlaskForm):
+    user_input = StringField(
+        "Your text",
+        filters=[_strip],
+        validators=[
+            DataRequired("Please enter some text."),
+            Length(max=MAX_LENGTH, message="Use at most %(max)d characters."),
+            _no_control_characters,
+        ],
+    )
+    # One id per rendered form: submitting the same form twice stores one row.
+    request_id = HiddenField(
+        default=new_id,
+        validators=[Optional(), Regexp(r"^[A-Za-z0-9_-]{16,64}$")],
+    )

@@ -1,0 +1,37 @@
+"""Shared test data and small helpers that fetch or parse; assertions stay in the tests."""
+
+from bs4 import BeautifulSoup
+
+
+# Request header sets, and the shape each must get back.
+HTMX = {"HX-Request": "true"}
+SHAPES = {
+    "plain": ({}, "page"),
+    "htmx": (HTMX, "fragment"),
+    "htmx4 partial": ({**HTMX, "HX-Request-Type": "partial"}, "fragment"),
+    "htmx4 full": ({**HTMX, "HX-Request-Type": "full"}, "page"),
+    "boosted htmx2": ({**HTMX, "HX-Boosted": "true"}, "page"),
+    "boosted htmx4": ({**HTMX, "HX-Boosted": "true", "HX-Request-Type": "full"}, "page"),
+    "restore htmx2": ({**HTMX, "HX-History-Restore-Request": "true"}, "page"),
+    "restore htmx4": (
+        {**HTMX, "HX-History-Restore-Request": "true", "HX-Request-Type": "full"},
+        "page",
+    ),
+}
+VARY = {"HX-Request", "HX-Request-Type", "HX-History-Restore-Request", "HX-Boosted"}
+
+
+def parse(response) -> BeautifulSoup:
+    return BeautifulSoup(response.get_data(as_text=True), "html.parser")
+
+
+def form_fields(client, path: str = "/submit") -> dict[str, str]:
+    """The hidden inputs (csrf_token, request_id) of the submit form at `path`."""
+    form = parse(client.get(path)).find("form", id="submit-form")
+    return {i["name"]: i["value"] for i in form.find_all("input", type="hidden")}
+
+
+def submit(client, text: str, headers: dict | None = None, **fields):
+    """POST the submit form as a browser would, with a fresh form's hidden inputs."""
+    data = {**form_fields(client), "user_input": text, **fields}
+    return client.post("/submit", data=data, headers=headers or {})
