@@ -22,7 +22,7 @@ from flask import (
 from flask_wtf.csrf import CSRFProtect
 from jinja2 import ChoiceLoader, FileSystemLoader, PrefixLoader
 from jinja_partials import register_extensions
-from werkzeug.exceptions import HTTPException, InternalServerError
+from werkzeug.exceptions import HTTPException
 
 from support import htmx
 from support.forms import MAX_LENGTH, SubmissionForm
@@ -36,7 +36,10 @@ ENV_KEYS = ("SECRET_KEY", "DATABASE_URL", "LOG_LEVEL")
 
 # What a visitor is told for each error status; anything else uses Werkzeug's text.
 ERROR_TEXT = {
-    400: ("Bad request", "The form could not be accepted. It may have expired: reload it and try again."),
+    400: (
+        "Bad request",
+        "The form could not be accepted. It may have expired: reload it and try again.",
+    ),
     404: ("Not found", "There is nothing at this address."),
     405: ("Method not allowed", "This address does not accept that kind of request."),
     413: ("Too large", "What you sent is larger than this site accepts."),
@@ -48,7 +51,7 @@ bp = Blueprint("main", __name__)
 
 
 def load_config(app: Flask, test_config: dict | None) -> None:
-    """Defaults, then `.env`, then the environment, then the test mapping."""
+    """Defaults, then `.env` (working directory), then the environment, then the test mapping."""
     app.config.from_mapping(
         DATABASE_URL=f"sqlite:///{Path(app.instance_path) / 'app.db'}",
         LOG_LEVEL="INFO",
@@ -57,7 +60,7 @@ def load_config(app: Flask, test_config: dict | None) -> None:
         SESSION_COOKIE_SAMESITE="Lax",
         WTF_CSRF_TIME_LIMIT=None,
     )
-    env_file = dotenv_values(ROOT / ".env")
+    env_file = dotenv_values(Path.cwd() / ".env")
     for key in ENV_KEYS:
         value = os.environ.get(key, env_file.get(key))
         if value:
@@ -200,7 +203,9 @@ def submit():
         if form.request_id.errors:
             abort(400)
         return workspace(form, status=422, partial="partials/submit_form.html")
-    submission = get_store().add(visitor_id(create=True), form.user_input.data, form.request_id.data or None)
+    submission = get_store().add(
+        visitor_id(create=True), form.user_input.data, form.request_id.data or None
+    )
     url = url_for("main.show", submission_id=submission.id)
     if not htmx.wants_fragment():
         return redirect(url, 303)

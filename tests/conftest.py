@@ -1,4 +1,9 @@
+import os
+import threading
+from pathlib import Path
+
 import pytest
+from werkzeug.serving import make_server
 
 from app import create_app
 
@@ -22,3 +27,47 @@ def client(app):
 @pytest.fixture
 def store(app):
     return app.extensions["store"]
+
+
+# Real-browser tests (tests marked `browser`) drive Debian's Chromium through Playwright.
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    """Launch the system Chromium; skip without one, except in CI where that is a failure."""
+    executable = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+    if not Path(executable).exists():
+        message = (
+            f"No Chromium at {executable}: install it (Debian: apt-get install chromium) "
+            "or point CHROMIUM_PATH at one."
+        )
+        if os.environ.get("CI") == "true":
+            pytest.fail(message)
+        pytest.skip(message)
+    return {**browser_type_launch_args, "executable_path": executable, "args": CHROMIUM_ARGS}
+
+
+@pytest.fixture(scope="session")
+def live_app(tmp_path_factory):
+    db = tmp_path_factory.mktemp("live") / "live.db"
+    return create_app({"SECRET_KEY": "browser-test-secret", "DATABASE_URL": f"sqlite:///{db}"})
+
+
+@pytest.fixture(scope="session")
+def base_url(live_app):
+    """Serve the app on a free loopback port for the whole session; Playwright's base URL."""
+    server = make_server("127.0.0.1", 0, live_app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+    thread.join()

@@ -2,7 +2,6 @@
 
 from bs4 import BeautifulSoup
 
-
 # Request header sets, and the shape each must get back.
 HTMX = {"HX-Request": "true"}
 SHAPES = {

@@ -1,0 +1,38 @@
+# Two commands for a newcomer: `make run` serves the app, `make test` runs every test.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+HOST ?= 127.0.0.1
+PORT ?= 5000
+PIP := $(BIN)/python -m pip install --disable-pip-version-check -q
+
+.PHONY: run test lint format clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+
+$(VENV)/.installed: requirements.txt | $(BIN)/python
+	$(PIP) -r requirements.txt
+	touch $@
+
+$(VENV)/.installed-dev: requirements.txt requirements-dev.txt | $(BIN)/python
+	$(PIP) -r requirements-dev.txt
+	touch $@
+
+run: $(VENV)/.installed  ## Create the SQLite database if needed and serve on http://$(HOST):$(PORT)
+	$(BIN)/flask --app app init-db
+	$(BIN)/flask --app app run --host $(HOST) --port $(PORT)
+
+test: $(VENV)/.installed-dev  ## The whole suite, browser tests included
+	$(BIN)/python -m pytest
+
+lint: $(VENV)/.installed-dev  ## What CI checks: lint and formatting
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: $(VENV)/.installed-dev
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache

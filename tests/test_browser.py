@@ -1,0 +1,160 @@
+"""The htmx behaviour in a real browser, and the same flow with JavaScript turned off."""
+
+import re
+
+import pytest
+from playwright.sync_api import Page, expect
+
+pytestmark = pytest.mark.browser
+
+RESULT_URL = re.compile(r"/submissions/[A-Za-z0-9_-]{22}$")
+
+
+# Chromium logs every 4xx response on the console; a 422 for invalid input is expected.
+EXPECTED_CONSOLE = re.compile(r"^Failed to load resource: .* status of 422 ")
+
+
+@pytest.fixture
+def watched(page: Page):
+    """The page, with a record of full page loads and of JavaScript errors."""
+    events = {"loads": 0, "errors": []}
+
+    def on_console(message) -> None:
+        if message.type == "error" and not EXPECTED_CONSOLE.match(message.text):
+            events["errors"].append(message.text)
+
+    page.on("load", lambda _: events.__setitem__("loads", events["loads"] + 1))
+    page.on("pageerror", lambda error: events["errors"].append(str(error)))
+    page.on("console", on_console)
+    yield page, events
+    assert events["errors"] == []
+
+
+def start_on_form(page: Page, events: dict) -> None:
+    page.goto("/submit")
+    expect(page.locator("#submit-form")).to_be_visible()
+    page.evaluate("window.__marker = 1")
+    events["loads"] = 0
+
+
+def assert_no_reload(page: Page, events: dict) -> None:
+    assert page.evaluate("window.__marker") == 1
+    assert events["loads"] == 0
+
+
+def test_htmx_is_loaded(watched):
+    page, _ = watched
+    page.goto("/")
+    assert page.evaluate("htmx.version") == "4.0.1"
+
+
+def test_submit_swaps_the_result_in_place(watched, live_app):
+    page, events = watched
+    start_on_form(page, events)
+    rows_before = live_app.extensions["store"].count()
+
+    page.get_by_label("Your text").fill("Hello from the browser")
+    page.get_by_role("button", name="Submit").click()
+
+    expect(page.locator("#result .entered")).to_have_text("Hello from the browser")
+    expect(page).to_have_url(RESULT_URL)
+    expect(page).to_have_title(re.compile(r"^Submitted"))
+    expect(page.locator("#recent li a").first).to_have_text("Hello from the browser")
+    expect(page.get_by_label("Your text")).to_have_value("")
+    assert_no_reload(page, events)
+    assert live_app.extensions["store"].count() == rows_before + 1
+
+    # A reload of the pushed URL shows the same thing, as a full page.
+    page.reload()
+    expect(page.locator("#result .entered")).to_have_text("Hello from the browser")
+    expect(page.locator("#recent li a").first).to_have_text("Hello from the browser")
+    expect(page.locator("nav")).to_have_count(1)
+
+    # Back returns to the full form page, with an empty result region.
+    page.go_back()
+    expect(page).to_have_url(re.compile(r"/submit$"))
+    expect(page.locator("#submit-form")).to_have_count(1)
+    expect(page.locator("#result")).to_be_empty()
+    expect(page.locator("nav")).to_have_count(1)
+    expect(page.locator("h1")).to_have_count(1)
+
+
+def test_back_after_an_in_place_submit_restores_the_form_page(watched):
+    page, events = watched
+    start_on_form(page, events)
+    page.get_by_label("Your text").fill("then back")
+    page.get_by_label("Your text").press("Enter")
+    expect(page).to_have_url(RESULT_URL)
+
+    page.go_back()
+    expect(page).to_have_url(re.compile(r"/submit$"))
+    expect(page.locator("#result")).to_be_empty()
+    expect(page.locator("main")).to_have_count(1)
+    expect(page.locator("#recent li a").first).to_have_text("then back")
+
+    page.go_forward()
+    expect(page).to_have_url(RESULT_URL)
+    expect(page.locator("#result .entered")).to_have_text("then back")
+    expect(page.locator("main")).to_have_count(1)
+
+
+def test_invalid_submission_shows_its_error_in_place(watched, live_app):
+    page, events = watched
+    start_on_form(page, events)
+    rows_before = live_app.extensions["store"].count()
+
+    page.get_by_label("Your text").fill("   ")
+    page.get_by_role("button", name="Submit").click()
+
+    expect(page.locator("#user_input-error")).to_have_text("Please enter some text.")
+    expect(page.get_by_label("Your text")).to_have_attribute("aria-invalid", "true")
+    expect(page).to_have_url(re.compile(r"/submit$"))
+    expect(page.locator("#submit-form")).to_have_count(1)
+    assert_no_reload(page, events)
+    assert live_app.extensions["store"].count() == rows_before
+
+    # Correcting the text then submits normally.
+    page.get_by_label("Your text").fill("fixed")
+    page.get_by_role("button", name="Submit").click()
+    expect(page.locator("#result .entered")).to_have_text("fixed")
+    expect(page.locator("#user_input-error")).to_have_count(0)
+
+
+def test_a_double_submit_stores_one_row(watched, live_app):
+    page, events = watched
+    start_on_form(page, events)
+    rows_before = live_app.extensions["store"].count()
+
+    page.get_by_label("Your text").fill("only once")
+    page.locator("#submit-form").evaluate("form => { form.requestSubmit(); form.requestSubmit(); }")
+
+    expect(page.locator("#result .entered")).to_have_text("only once")
+    expect(page.locator("#recent li a", has_text="only once")).to_have_count(1)
+    assert live_app.extensions["store"].count() == rows_before + 1
+
+
+def test_the_same_flow_works_with_javascript_off(new_context, live_app):
+    page = new_context(java_script_enabled=False).new_page()
+    rows_before = live_app.extensions["store"].count()
+
+    page.goto("/")
+    page.get_by_role("link", name="Make a submission").click()
+    expect(page).to_have_url(re.compile(r"/submit$"))
+
+    page.get_by_label("Your text").fill("   ")
+    page.get_by_role("button", name="Submit").click()
+    expect(page.locator("#user_input-error")).to_have_text("Please enter some text.")
+
+    page.get_by_label("Your text").fill("No JavaScript here")
+    page.get_by_role("button", name="Submit").click()
+    expect(page).to_have_url(RESULT_URL)
+    expect(page.locator("#result .entered")).to_have_text("No JavaScript here")
+    expect(page.locator(".htmx-indicator")).to_be_hidden()
+    assert live_app.extensions["store"].count() == rows_before + 1
+
+    page.reload()
+    expect(page.locator("#result .entered")).to_have_text("No JavaScript here")
+    assert live_app.extensions["store"].count() == rows_before + 1
+
+    page.get_by_role("link", name="Back to home").click()
+    expect(page.locator("#recent li a").first).to_have_text("No JavaScript here")

@@ -1,0 +1,185 @@
+"""POST /submit: redirect or fragment, validation, CSRF, escaping, ownership, repeats."""
+
+import pytest
+from helpers import HTMX, SHAPES, VARY, form_fields, parse, submit
+
+
+def test_plain_post_redirects_with_303_to_the_result(client, store):
+    response = submit(client, "  hello world  ")
+
+    assert response.status_code == 303
+    location = response.headers["Location"]
+    assert location.startswith("/submissions/")
+    assert not [name for name, _ in response.headers if name.lower().startswith("hx-")]
+    assert store.count() == 1
+    page = client.get(location)
+    assert page.status_code == 200
+    assert parse(page).select_one("#result .entered").get_text() == "hello world"
+
+
+def test_htmx_post_returns_result_fragment_pushes_url_and_updates_oob(client, store):
+    fields = form_fields(client)
+    response = client.post("/submit", data={**fields, "user_input": "swap me"}, headers=HTMX)
+
+    assert response.status_code == 200
+    assert response.headers["Cache-Control"] == "no-store"
+    assert set(response.vary) >= VARY
+    doc = parse(response)
+    assert doc.find("html") is None
+    url = response.headers["HX-Push-Url"]
+    assert url.startswith("/submissions/")
+    submission_id = url.rsplit("/", 1)[1]
+    assert doc.title.get_text().startswith("Submitted")
+    result = doc.find(id=f"result-{submission_id}")
+    assert result.select_one(".entered").get_text() == "swap me"
+    assert not result.has_attr("hx-swap-oob")
+    # The form comes back empty, with a new request id, to replace the one just sent.
+    form = doc.find("form", id="submit-form")
+    assert form["hx-swap-oob"] == "true"
+    assert form.find("input", attrs={"name": "user_input"})["value"] == ""
+    new_request_id = form.find("input", attrs={"name": "request_id"})["value"]
+    assert new_request_id and new_request_id != fields["request_id"]
+    recent = doc.find(id="recent")
+    assert recent["hx-swap-oob"] == "true"
+    assert recent.select_one("li a")["href"] == url
+    assert store.count() == 1
+    # What the swap shows is what a reload of the pushed URL shows.
+    page = parse(client.get(url))
+    assert page.select_one("#result .entered").get_text() == "swap me"
+    assert [a["href"] for a in page.select("#recent li a")] == [url]
+
+
+@pytest.mark.parametrize("shape", ["boosted htmx2", "boosted htmx4"])
+def test_boosted_post_gets_the_plain_redirect(client, shape):
+    response = submit(client, "boosted", headers=SHAPES[shape][0])
+    assert response.status_code == 303
+    assert "HX-Push-Url" not in response.headers
+
+
+INVALID = {
+    "empty": ("", "Please enter some text."),
+    "whitespace only": ("   \t  ", "Please enter some text."),
+    "501 characters": ("x" * 501, "Use at most 500 characters."),
+    "control character": ("bell\x07here", "Remove control characters such as tabs or line breaks."),
+    "line break inside": ("two\nlines", "Remove control characters such as tabs or line breaks."),
+}
+
+
+@pytest.mark.parametrize("case", INVALID)
+@pytest.mark.parametrize("htmx", [False, True], ids=["plain", "htmx"])
+def test_invalid_input_is_422_with_message_and_kept_value(client, store, case, htmx):
+    text, message = INVALID[case]
+    response = submit(client, text, headers=HTMX if htmx else {})
+
+    assert response.status_code == 422
+    doc = parse(response)
+    assert (doc.find("html") is None) == htmx
+    form = doc.find("form", id="submit-form")
+    field = form.find("input", attrs={"name": "user_input"})
+    error = form.find(id="user_input-error")
+    assert error.get_text(strip=True) == message
+    assert field["aria-invalid"] == "true"
+    assert "user_input-error" in field["aria-describedby"].split()
+    assert field["value"] == text.strip()
+    assert not form.has_attr("hx-swap-oob")
+    assert store.count() == 0
+
+
+def test_exactly_500_characters_is_accepted(client, store):
+    assert submit(client, "y" * 500).status_code == 303
+    assert store.count() == 1
+
+
+@pytest.mark.parametrize("htmx", [False, True], ids=["plain", "htmx"])
+@pytest.mark.parametrize("token", [None, "", "not-a-token"], ids=["missing", "empty", "wrong"])
+def test_bad_csrf_token_is_400_and_stores_nothing(client, store, htmx, token):
+    data = {"user_input": "forged", "request_id": form_fields(client)["request_id"]}
+    if token is not None:
+        data["csrf_token"] = token
+    response = client.post("/submit", data=data, headers=HTMX if htmx else {})
+
+    assert response.status_code == 400
+    assert (parse(response).find("html") is None) == htmx
+    assert parse(response).find(class_="error") is not None
+    assert store.count() == 0
+
+
+def test_csrf_header_alone_is_accepted_for_htmx(client, store):
+    fields = form_fields(client)
+    headers = {**HTMX, "X-CSRFToken": fields["csrf_token"]}
+    data = {"user_input": "via header", "request_id": fields["request_id"]}
+    assert client.post("/submit", data=data, headers=headers).status_code == 200
+    assert store.count() == 1
+
+
+def test_a_malformed_request_id_is_400_and_stores_nothing(client, store):
+    response = submit(client, "hello", request_id="<bad id>")
+    assert response.status_code == 400
+    assert store.count() == 0
+
+
+def test_the_same_form_submitted_twice_stores_one_row(client, store):
+    fields = form_fields(client)
+    first = client.post("/submit", data={**fields, "user_input": "once"})
+    second = client.post("/submit", data={**fields, "user_input": "once"})
+    assert first.headers["Location"] == second.headers["Location"]
+    assert store.count() == 1
+
+
+def test_a_form_without_request_id_still_stores(client, store):
+    fields = form_fields(client)
+    data = {"csrf_token": fields["csrf_token"], "user_input": "no id"}
+    assert client.post("/submit", data=data).status_code == 303
+    assert store.count() == 1
+
+
+PAYLOAD = '<script>alert("x")</script>'
+
+
+@pytest.mark.parametrize("htmx", [False, True], ids=["plain", "htmx"])
+def test_script_payload_is_escaped_exactly_once(client, htmx):
+    response = submit(client, PAYLOAD, headers=HTMX if htmx else {})
+    if not htmx:
+        response = client.get(response.headers["Location"])
+    body = response.get_data(as_text=True)
+    doc = parse(response)
+
+    assert doc.select_one("#recent li a").get_text() == PAYLOAD
+    assert doc.select_one(".entered").get_text() == PAYLOAD
+    assert PAYLOAD not in body
+    assert "&amp;lt;" not in body
+    assert body.count("&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt;") == 2
+    assert not [s for s in doc.find_all("script") if not s.has_attr("src")]
+
+
+def test_echoed_text_sits_inside_hx_ignore(client):
+    response = submit(client, '<b hx-get="/evil">x</b>', headers=HTMX)
+    doc = parse(response)
+    assert doc.select_one(".entered").find_parent(attrs={"hx-ignore": True}) is not None
+    assert doc.select_one("#recent li a").find_parent(attrs={"hx-ignore": True}) is not None
+
+
+def test_another_visitor_can_neither_list_nor_open_a_submission(app, client):
+    url = submit(client, "mine only").headers["Location"]
+    other = app.test_client()
+
+    assert other.get(url).status_code == 404
+    assert other.get(url, headers=HTMX).status_code == 404
+    assert parse(other.get("/")).select("#recent li") == []
+    assert parse(other.get("/submit")).select("#recent li") == []
+    assert client.get(url).status_code == 200
+
+
+def test_submission_ids_are_random_not_row_numbers(client):
+    first = submit(client, "a").headers["Location"].rsplit("/", 1)[1]
+    second = submit(client, "b").headers["Location"].rsplit("/", 1)[1]
+    assert len(first) == len(second) == 22
+    assert first != second
+    assert not first.isdigit()
+
+
+def test_stored_text_is_trimmed_and_kept_exactly(client, store):
+    text = "  ünïcødé ✓ 'quotes' \"double\" & ampersands  "
+    submit(client, text)
+    doc = parse(client.get("/"))
+    assert doc.select_one("#recent li a").get_text() == text.strip()
