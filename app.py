@@ -84,7 +84,7 @@ def instance_secret_key(instance: Path) -> str:
 
 def create_app(test_config: dict | None = None) -> Flask:
     """Build the app: config, templates, database, routes, error pages, logging."""
-    app = Flask(__name__, instance_relative_config=True)
+    app = Flask(__name__)
     app.jinja_options = {"trim_blocks": True, "lstrip_blocks": True}
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     load_config(app, test_config)
@@ -108,12 +108,12 @@ def create_app(test_config: dict | None = None) -> Flask:
     store.create_schema()
     app.extensions["store"] = store
 
+    app.before_request(start_timer)  # first, so even a CSRF rejection is timed
+    app.after_request(log_request)
     csrf.init_app(app)
     htmx.init_app(app)
     app.register_blueprint(bp)
     app.register_error_handler(HTTPException, handle_http_error)
-    app.before_request(start_timer)
-    app.after_request(log_request)
 
     @app.cli.command("init-db")
     def init_db() -> None:
@@ -168,7 +168,7 @@ def handle_http_error(error: HTTPException):
     return response
 
 
-def workspace(form: SubmissionForm, submission=None, *, status: int = 200, partial: str):
+def form_page(form: SubmissionForm, submission=None, *, status: int = 200, partial: str):
     """The form page; with a submission it is that submission's result page."""
     title = "Submitted" if submission else "Submit"
     return htmx.render(
@@ -192,7 +192,7 @@ def home():
 @bp.get("/submit")
 def submit_form():
     """The empty form."""
-    return workspace(SubmissionForm(), partial="partials/submit_form.html")
+    return form_page(SubmissionForm(), partial="partials/submit_form.html")
 
 
 @bp.post("/submit")
@@ -202,7 +202,7 @@ def submit():
     if not form.validate():
         if form.request_id.errors:
             abort(400)
-        return workspace(form, status=422, partial="partials/submit_form.html")
+        return form_page(form, status=422, partial="partials/submit_form.html")
     submission = get_store().add(
         visitor_id(create=True), form.user_input.data, form.request_id.data or None
     )
@@ -226,7 +226,7 @@ def show(submission_id: str):
     submission = get_store().get(submission_id, visitor_id())
     if submission is None:
         abort(404)
-    return workspace(SubmissionForm(), submission, partial="partials/result.html")
+    return form_page(SubmissionForm(), submission, partial="partials/result.html")
 
 
 if __name__ == "__main__":

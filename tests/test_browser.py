@@ -158,3 +158,28 @@ def test_the_same_flow_works_with_javascript_off(new_context, live_app):
 
     page.get_by_role("link", name="Back to home").click()
     expect(page.locator("#recent li a").first).to_have_text("No JavaScript here")
+
+
+def test_while_in_flight_the_button_is_disabled_and_the_indicator_shows(watched):
+    page, events = watched
+    start_on_form(page, events)
+    # Hold every request for a moment so the in-flight state can be seen.
+    page.evaluate(
+        """() => {
+            const realFetch = window.fetch;
+            window.fetch = (...args) =>
+                new Promise((resolve) => setTimeout(() => resolve(realFetch(...args)), 700));
+        }"""
+    )
+    button = page.get_by_role("button", name="Submit")
+    indicator = page.locator("#submit-form .htmx-indicator")
+    expect(indicator).to_be_hidden()
+
+    page.get_by_label("Your text").fill("slow one")
+    button.click()
+
+    expect(button).to_be_disabled()
+    expect(indicator).to_be_visible()
+    expect(page.locator("#result .entered")).to_have_text("slow one")
+    expect(button).to_be_enabled()
+    expect(indicator).to_be_hidden()
