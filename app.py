@@ -13,6 +13,7 @@ from flask import (
     Flask,
     abort,
     current_app,
+    flash,
     g,
     redirect,
     request,
@@ -26,7 +27,8 @@ from werkzeug.exceptions import HTTPException
 
 from support import htmx
 from support.forms import MAX_LENGTH, SubmissionForm
-from support.store import Store
+from support.humanize import ago
+from support.store import InvalidCursor, Store
 
 ROOT = Path(__file__).resolve().parent
 HTMX_FILE = "vendor/htmx-4.0.1.min.js"
@@ -103,6 +105,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         htmx_integrity="sha256-" + base64.b64encode(bytes.fromhex(HTMX_SHA256)).decode(),
         max_length=MAX_LENGTH,
     )
+    app.jinja_env.filters["ago"] = ago
 
     store = Store(app.config["DATABASE_URL"])
     store.create_schema()
@@ -158,8 +161,15 @@ def handle_http_error(error: HTTPException):
     """A styled page without htmx, a small fragment with it; never a stack trace."""
     code = error.code or 500
     title, message = ERROR_TEXT.get(code, (error.name, error.description))
+    # With htmx the error goes to the status region, never into the requester's target.
     response = htmx.render(
-        "error.html", "partials/error.html", status=code, code=code, title=title, message=message
+        "error.html",
+        "partials/error.html",
+        status=code,
+        retarget="#status",
+        code=code,
+        title=title,
+        message=message,
     )
     # Keep headers the error defines, such as Allow on a 405.
     for name, value in error.get_headers():
@@ -195,6 +205,14 @@ def submit_form():
     return form_page(SubmissionForm(), partial="partials/submit_form.html")
 
 
+@bp.get("/submit/validate")
+def validate():
+    """The submit rules applied to `user_input` as typed: characters left and any error."""
+    form = SubmissionForm(formdata=request.args, meta={"csrf": False})
+    form.user_input.validate(form)
+    return form_page(form, partial="partials/feedback.html")
+
+
 @bp.post("/submit")
 def submit():
     """Validate and store; PRG without htmx, the result fragment with it."""
@@ -208,25 +226,100 @@ def submit():
     )
     url = url_for("main.show", submission_id=submission.id)
     if not htmx.wants_fragment():
+        flash("Saved.")
         return redirect(url, 303)
     return htmx.fragment(
         "partials/result.html",
-        oob=("partials/submit_form.html", "partials/recent.html"),
+        oob=("partials/submit_form.html", "partials/recent.html", "partials/status.html"),
         push_url=url,
         title="Submitted",
         form=SubmissionForm(formdata=None),
         submission=submission,
         submissions=get_store().recent(visitor_id()),
+        messages=["Saved."],
     )
+
+
+@bp.get("/submissions")
+def submissions():
+    """The visitor's submissions, 20 at a time, optionally searched with `q`."""
+    q = request.args.get("q", "").strip()
+    cursor = request.args.get("cursor") or None
+    store, visitor = get_store(), visitor_id()
+    try:
+        entries, next_cursor = store.page(visitor, q=q, cursor=cursor)
+    except InvalidCursor:
+        abort(400)
+    # "Load more" appends rows and replaces itself; a search replaces the whole result list.
+    partial, oob = (
+        ("partials/rows.html", ("partials/load_more.html",))
+        if cursor
+        else ("partials/results.html", ())
+    )
+    return htmx.render(
+        "submissions.html",
+        partial,
+        oob=oob,
+        title="Your submissions",
+        total=store.count(visitor),
+        matches=store.count(visitor, q) if q else None,
+        q=q,
+        cursor=cursor,
+        entries=entries,
+        next_cursor=next_cursor,
+        focus_first=True,
+    )
+
+
+def owned_submission(submission_id: str):
+    """The visitor's submission with that id, or a 404."""
+    submission = get_store().get(submission_id, visitor_id())
+    if submission is None:
+        abort(404)
+    return submission
 
 
 @bp.get("/submissions/<submission_id>")
 def show(submission_id: str):
     """One submission's result page, with the form for the next entry."""
-    submission = get_store().get(submission_id, visitor_id())
-    if submission is None:
-        abort(404)
+    submission = owned_submission(submission_id)
     return form_page(SubmissionForm(), submission, partial="partials/result.html")
+
+
+@bp.get("/submissions/<submission_id>/delete")
+def confirm_delete(submission_id: str):
+    """Asks before deleting (the path without JavaScript; htmx asks in a dialog)."""
+    submission = owned_submission(submission_id)
+    return htmx.render(
+        "confirm_delete.html",
+        "partials/confirm_delete.html",
+        title="Delete?",
+        submission=submission,
+    )
+
+
+@bp.post("/submissions/<submission_id>/delete")
+def delete(submission_id: str):
+    """Delete; PRG to the list without htmx, out-of-band removals and updates with it."""
+    store, visitor = get_store(), visitor_id()
+    if not store.delete(submission_id, visitor):
+        abort(404)
+    if not htmx.wants_fragment():
+        flash("Deleted.")
+        return redirect(url_for("main.submissions"), 303)
+    return htmx.fragment(
+        None,
+        oob=(
+            "partials/removed.html",
+            "partials/status.html",
+            "partials/count.html",
+            "partials/recent.html",
+        ),
+        submission_id=submission_id,
+        messages=["Deleted."],
+        total=store.count(visitor),
+        submissions=store.recent(visitor),
+    )
 
 
 if __name__ == "__main__":

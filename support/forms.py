@@ -1,14 +1,10 @@
 """The submit form: its fields and the validation rules, in one place."""
 
-import unicodedata
-
 from flask_wtf import FlaskForm
 from wtforms import HiddenField, StringField
 from wtforms.validators import DataRequired, Length, Optional, Regexp, ValidationError
 
-from support.store import new_id
-
-MAX_LENGTH = 500
+from support.store import MAX_LENGTH, has_control_character, new_id
 
 
 def _strip(value: str | None) -> str | None:
@@ -16,7 +12,7 @@ def _strip(value: str | None) -> str | None:
 
 
 def _no_control_characters(form: FlaskForm, field: StringField) -> None:
-    if any(unicodedata.category(char) == "Cc" for char in field.data):
+    if has_control_character(field.data):
         raise ValidationError("Remove control characters such as tabs or line breaks.")
 
 

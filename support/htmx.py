@@ -31,20 +31,22 @@ def wants_fragment() -> bool:
 
 
 def fragment(
-    template: str,
+    template: str | None,
     *,
     oob: tuple[str, ...] = (),
     push_url: str | None = None,
+    retarget: str | None = None,
     status: int = 200,
     **context,
 ) -> Response:
-    """Render a partial, plus out-of-band partials, as an htmx response.
+    """Render a partial (or none), plus out-of-band partials, as an htmx response.
 
     `oob` partials are rendered with `oob=True` so their root element carries
     `hx-swap-oob`. With `push_url`, the response also pushes that URL and sets
     the document title, so the screen matches a reload of the pushed URL.
+    `retarget` swaps the response into that element instead of the requester's target.
     """
-    parts = [render_template(template, **context)]
+    parts = [render_template(template, **context)] if template else []
     parts += [render_template(name, **context, oob=True) for name in oob]
     if push_url is not None:
         parts.insert(0, render_template("partials/title.html", title=context["title"]))
@@ -52,13 +54,24 @@ def fragment(
     response.headers["Cache-Control"] = "no-store"
     if push_url is not None:
         response.headers["HX-Push-Url"] = push_url
+    if retarget is not None:
+        response.headers["HX-Retarget"] = retarget
+        response.headers["HX-Reswap"] = "innerHTML"
     return response
 
 
-def render(page: str, partial: str, *, status: int = 200, **context) -> Response:
+def render(
+    page: str,
+    partial: str,
+    *,
+    status: int = 200,
+    oob: tuple[str, ...] = (),
+    retarget: str | None = None,
+    **context,
+) -> Response:
     """The full page for a normal request, the page's partial for an htmx one."""
     if wants_fragment():
-        return fragment(partial, status=status, **context)
+        return fragment(partial, status=status, oob=oob, retarget=retarget, **context)
     return make_response(render_template(page, **context), status)
 
 

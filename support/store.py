@@ -1,24 +1,33 @@
 """All data access: the schema, the engine and every query the app runs."""
 
+import re
 import secrets
+import unicodedata
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import (
     DateTime,
     Index,
+    Select,
     String,
     Text,
     TypeDecorator,
     UniqueConstraint,
+    and_,
     create_engine,
+    delete,
     event,
     func,
+    or_,
     select,
 )
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
+
+# The longest text stored; the submit form enforces it.
+MAX_LENGTH = 500
 
 
 def new_id() -> str:
@@ -73,7 +82,17 @@ def _entry(row: Submission) -> Entry:
     return Entry(id=row.id, text=row.text, created_at=row.created_at)
 
 
-def _sqlite_pragmas(dbapi_connection, _record) -> None:
+def has_control_character(text: str) -> bool:
+    return any(unicodedata.category(char) == "Cc" for char in text)
+
+
+def _casefold(text: str | None) -> str | None:
+    return text.casefold() if text is not None else None
+
+
+def _sqlite_connect(dbapi_connection, _record) -> None:
+    # Unicode-aware case folding for search (SQLite's own lower() knows only ASCII).
+    dbapi_connection.create_function("casefold", 1, _casefold, deterministic=True)
     # FULL makes every commit durable in WAL mode; wait for a writer instead of failing.
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA synchronous=FULL")
@@ -87,7 +106,7 @@ class Store:
     def __init__(self, url: str) -> None:
         self.engine: Engine = create_engine(url)
         if self.engine.dialect.name == "sqlite":
-            event.listen(self.engine, "connect", _sqlite_pragmas)
+            event.listen(self.engine, "connect", _sqlite_connect)
 
     def create_schema(self) -> None:
         """Create missing tables (never drops anything); SQLite switches to WAL."""
@@ -125,18 +144,90 @@ class Store:
 
     def recent(self, visitor_id: str | None, limit: int = 10) -> list[Entry]:
         """The visitor's newest submissions, newest first."""
-        if visitor_id is None:
-            return []
-        with Session(self.engine) as session:
-            rows = session.scalars(
-                select(Submission)
-                .filter_by(visitor_id=visitor_id)
-                .order_by(Submission.created_at.desc(), Submission.id.desc())
-                .limit(limit)
-            )
-            return [_entry(row) for row in rows]
+        return self.page(visitor_id, limit=limit)[0]
 
-    def count(self) -> int:
-        """All stored submissions (for tests and operators)."""
+    def page(
+        self, visitor_id: str | None, *, q: str = "", cursor: str | None = None, limit: int = 20
+    ) -> tuple[list[Entry], str | None]:
+        """Up to `limit` of the visitor's submissions after `cursor`, newest first.
+
+        `q` keeps those containing it (case-insensitive; % and _ are literal). Returns
+        the entries and the cursor of the next page (None at the end). Raises
+        InvalidCursor for a cursor this store did not make.
+        """
+        after = decode_cursor(cursor) if cursor else None
+        query = self._matching(visitor_id, q)
+        if query is None:
+            return [], None
+        if after is not None:
+            created_at, submission_id = after
+            query = query.where(
+                or_(
+                    Submission.created_at < created_at,
+                    and_(Submission.created_at == created_at, Submission.id < submission_id),
+                )
+            )
+        query = query.order_by(Submission.created_at.desc(), Submission.id.desc())
+        with Session(self.engine) as session:
+            entries = [_entry(row) for row in session.scalars(query.limit(limit + 1))]
+        if len(entries) > limit:
+            return entries[:limit], encode_cursor(entries[limit - 1])
+        return entries, None
+
+    def count(self, visitor_id: str | None, q: str = "") -> int:
+        """How many of the visitor's submissions contain `q` (all of them without it)."""
+        query = self._matching(visitor_id, q)
+        if query is None:
+            return 0
+        with Session(self.engine) as session:
+            return session.scalar(select(func.count()).select_from(query.subquery()))
+
+    def count_all(self) -> int:
+        """Every stored submission, whoever made it."""
         with Session(self.engine) as session:
             return session.scalar(select(func.count()).select_from(Submission))
+
+    def delete(self, submission_id: str, visitor_id: str | None) -> bool:
+        """Delete the visitor's submission; False if there is none (or it is someone else's)."""
+        if visitor_id is None:
+            return False
+        with Session(self.engine) as session, session.begin():
+            result = session.execute(
+                delete(Submission).filter_by(id=submission_id, visitor_id=visitor_id)
+            )
+            return result.rowcount == 1
+
+    def _matching(self, visitor_id: str | None, q: str) -> Select | None:
+        """The visitor's submissions containing `q`, or None where nothing can match."""
+        if visitor_id is None or len(q) > MAX_LENGTH or has_control_character(q):
+            return None  # no stored text is that long or holds a control character
+        query = select(Submission).filter_by(visitor_id=visitor_id)
+        if q:
+            sql_fold, python_fold = (
+                (func.casefold, str.casefold)
+                if self.engine.dialect.name == "sqlite"
+                else (func.lower, str.lower)
+            )
+            pattern = python_fold(q).replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+            query = query.where(sql_fold(Submission.text).like(f"%{pattern}%", escape="\\"))
+        return query
+
+
+class InvalidCursor(ValueError):
+    """A paging cursor that is malformed or out of range."""
+
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_CURSOR = re.compile(r"([0-9]{1,17})\.([A-Za-z0-9_-]{1,32})")
+
+
+def encode_cursor(entry: Entry) -> str:
+    """The position after `entry`: its time in microseconds and its id."""
+    return f"{(entry.created_at - _EPOCH) // timedelta(microseconds=1)}.{entry.id}"
+
+
+def decode_cursor(cursor: str) -> tuple[datetime, str]:
+    match = _CURSOR.fullmatch(cursor)
+    if match is None:
+        raise InvalidCursor(cursor)
+    return _EPOCH + timedelta(microseconds=int(match[1])), match[2]

@@ -68,7 +68,7 @@ def test_init_db_creates_the_schema_and_keeps_data(app, client, store):
     result = app.test_cli_runner().invoke(args=["init-db"])
     assert result.exit_code == 0
     assert "Database ready" in result.output
-    assert store.count() == 1
+    assert store.count_all() == 1
 
 
 def test_one_log_line_per_request_without_the_body(client, caplog):

@@ -11,7 +11,7 @@ def test_plain_post_redirects_with_303_to_the_result(client, store):
     location = response.headers["Location"]
     assert location.startswith("/submissions/")
     assert not [name for name, _ in response.headers if name.lower().startswith("hx-")]
-    assert store.count() == 1
+    assert store.count_all() == 1
     page = client.get(location)
     assert page.status_code == 200
     assert parse(page).select_one("#result .entered").get_text() == "hello world"
@@ -42,7 +42,7 @@ def test_htmx_post_returns_result_fragment_pushes_url_and_updates_oob(client, st
     recent = doc.find(id="recent")
     assert recent["hx-swap-oob"] == "true"
     assert recent.select_one("li a")["href"] == url
-    assert store.count() == 1
+    assert store.count_all() == 1
     # What the swap shows is what a reload of the pushed URL shows.
     page = parse(client.get(url))
     assert page.select_one("#result .entered").get_text() == "swap me"
@@ -82,12 +82,12 @@ def test_invalid_input_is_422_with_message_and_kept_value(client, store, case, h
     assert "user_input-error" in field["aria-describedby"].split()
     assert field["value"] == text.strip()
     assert not form.has_attr("hx-swap-oob")
-    assert store.count() == 0
+    assert store.count_all() == 0
 
 
 def test_exactly_500_characters_is_accepted(client, store):
     assert submit(client, "y" * 500).status_code == 303
-    assert store.count() == 1
+    assert store.count_all() == 1
 
 
 @pytest.mark.parametrize("htmx", [False, True], ids=["plain", "htmx"])
@@ -101,7 +101,7 @@ def test_bad_csrf_token_is_400_and_stores_nothing(client, store, htmx, token):
     assert response.status_code == 400
     assert (parse(response).find("html") is None) == htmx
     assert parse(response).find(class_="error") is not None
-    assert store.count() == 0
+    assert store.count_all() == 0
 
 
 def test_csrf_header_alone_is_accepted_for_htmx(client, store):
@@ -109,13 +109,13 @@ def test_csrf_header_alone_is_accepted_for_htmx(client, store):
     headers = {**HTMX, "X-CSRFToken": fields["csrf_token"]}
     data = {"user_input": "via header", "request_id": fields["request_id"]}
     assert client.post("/submit", data=data, headers=headers).status_code == 200
-    assert store.count() == 1
+    assert store.count_all() == 1
 
 
 def test_a_malformed_request_id_is_400_and_stores_nothing(client, store):
     response = submit(client, "hello", request_id="<bad id>")
     assert response.status_code == 400
-    assert store.count() == 0
+    assert store.count_all() == 0
 
 
 def test_the_same_form_submitted_twice_stores_one_row(client, store):
@@ -123,14 +123,14 @@ def test_the_same_form_submitted_twice_stores_one_row(client, store):
     first = client.post("/submit", data={**fields, "user_input": "once"})
     second = client.post("/submit", data={**fields, "user_input": "once"})
     assert first.headers["Location"] == second.headers["Location"]
-    assert store.count() == 1
+    assert store.count_all() == 1
 
 
 def test_a_form_without_request_id_still_stores(client, store):
     fields = form_fields(client)
     data = {"csrf_token": fields["csrf_token"], "user_input": "no id"}
     assert client.post("/submit", data=data).status_code == 303
-    assert store.count() == 1
+    assert store.count_all() == 1
 
 
 PAYLOAD = '<script>alert("x")</script>'
@@ -153,10 +153,12 @@ def test_script_payload_is_escaped_exactly_once(client, htmx):
 
 
 def test_echoed_text_sits_inside_hx_ignore(client):
-    response = submit(client, '<b hx-get="/evil">x</b>', headers=HTMX)
-    doc = parse(response)
-    assert doc.select_one(".entered").find_parent(attrs={"hx-ignore": True}) is not None
-    assert doc.select_one("#recent li a").find_parent(attrs={"hx-ignore": True}) is not None
+    payload = 'x" hx-get="/evil'
+    doc = parse(submit(client, payload, headers=HTMX))
+    echoes = doc.find_all(string=lambda text: payload in text)
+    assert len(echoes) == 2  # the result and the recent list
+    for echo in echoes:
+        assert echo.find_parent(attrs={"hx-ignore": True}) is not None
 
 
 def test_another_visitor_can_neither_list_nor_open_a_submission(app, client):

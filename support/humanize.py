@@ -1,0 +1,21 @@
+"""Times as a visitor reads them: "3 minutes ago"."""
+
+from datetime import UTC, datetime
+
+
+def _plural(count: int, unit: str) -> str:
+    return f"{count} {unit}{'' if count == 1 else 's'} ago"
+
+
+def ago(moment: datetime, now: datetime | None = None) -> str:
+    """How long before `now` (default: the present) `moment` was, in words."""
+    seconds = int(((now or datetime.now(UTC)) - moment).total_seconds())
+    if seconds < 60:
+        return "just now"
+    if seconds < 3600:
+        return _plural(seconds // 60, "minute")
+    if seconds < 86400:
+        return _plural(seconds // 3600, "hour")
+    if seconds < 30 * 86400:
+        return _plural(seconds // 86400, "day")
+    return moment.strftime("%d %b %Y")
