@@ -187,6 +187,7 @@ def form_page(form: SubmissionForm, submission=None, *, status: int = 200, parti
         status=status,
         title=title,
         form=form,
+        field=form.user_input,
         submission=submission,
         submissions=get_store().recent(visitor_id()),
     )

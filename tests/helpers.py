@@ -17,6 +17,15 @@ SHAPES = {
         "page",
     ),
 }
+# Invalid submit-form input, and the message the visitor sees for it.
+INVALID = {
+    "empty": ("", "Please enter some text."),
+    "whitespace only": ("   \t  ", "Please enter some text."),
+    "501 characters": ("x" * 501, "Use at most 500 characters."),
+    "control character": ("bell\x07here", "Remove control characters such as tabs or line breaks."),
+    "line break inside": ("two\nlines", "Remove control characters such as tabs or line breaks."),
+}
+
 VARY = {"HX-Request", "HX-Request-Type", "HX-History-Restore-Request", "HX-Boosted"}
 
 

@@ -3,6 +3,7 @@
 import re
 
 import pytest
+from bs4 import BeautifulSoup
 from helpers import SHAPES, VARY, parse, submit
 
 
@@ -11,32 +12,26 @@ def submission_url(client):
     return submit(client, "hello there").headers["Location"]
 
 
-def routes(submission_url: str) -> dict[str, str]:
-    """Each GET route, with the id of the region its fragment renders."""
-    submission_id = submission_url.rsplit("/", 1)[1]
-    return {
-        "/": "recent",
-        "/submit": "submit-form",
-        submission_url: f"result-{submission_id}",
-    }
+# Each GET route: the region its fragment renders, and whether the fragment is that
+# element itself ("outer") or the element's contents ("inner", for live regions).
+ROUTES = {
+    "/": ("recent", "outer"),
+    "/submit": ("submit-form", "outer"),
+    "/submissions/{id}": ("result-{id}", "outer"),
+    "/submissions": ("results", "inner"),
+    "/submissions?q=hello": ("results", "inner"),
+    "/submissions?q=nothing+like+it": ("results", "inner"),
+    "/submissions/{id}/delete": ("confirm-delete", "outer"),
+    "/submit/validate?user_input=hi": ("user_input-feedback", "inner"),
+}
 
 
-def masked(element) -> str:
-    """The element's markup with per-render values (CSRF token, request id) blanked."""
-    element = parse_copy(element)
-    for hidden in element.find_all("input", type="hidden"):
+def masked(markup) -> str:
+    """Markup with per-render values (CSRF token, request id) blanked and spaces folded."""
+    doc = BeautifulSoup(str(markup), "html.parser")
+    for hidden in doc.find_all("input", type="hidden"):
         hidden["value"] = ""
-    return str(element)
-
-
-def parse_copy(element):
-    return parse_text(str(element)).find(element.name)
-
-
-def parse_text(text: str):
-    from bs4 import BeautifulSoup
-
-    return BeautifulSoup(text, "html.parser")
+    return " ".join(str(doc).split())
 
 
 def assert_page(response) -> None:
@@ -57,27 +52,31 @@ def assert_fragment(response) -> None:
 
 
 @pytest.mark.parametrize("shape", SHAPES)
-@pytest.mark.parametrize("route", ["/", "/submit", "submission"])
+@pytest.mark.parametrize("route", ROUTES)
 def test_get_routes_answer_in_the_right_shape(client, submission_url, route, shape):
     headers, expected = SHAPES[shape]
-    path = submission_url if route == "submission" else route
-    region_id = routes(submission_url)[path]
+    submission_id = submission_url.rsplit("/", 1)[1]
+    path = route.format(id=submission_id)
+    region_id, kind = (part.format(id=submission_id) for part in ROUTES[route])
 
     response = client.get(path, headers=headers)
 
     assert response.status_code == 200
     assert response.mimetype == "text/html"
     assert set(response.vary) >= VARY
-    region = parse(response).find(id=region_id)
-    assert region is not None
     if expected == "page":
         assert_page(response)
+        region = parse(response).find(id=region_id)
         fragment = client.get(path, headers=SHAPES["htmx"][0])
-        assert masked(region) == masked(parse(fragment).find(id=region_id))
+        page_markup = region if kind == "outer" else region.decode_contents()
+        assert masked(page_markup) == masked(fragment.get_data(as_text=True))
     else:
         assert_fragment(response)
-        top_level = [child for child in parse(response).contents if child.name]
-        assert top_level == [region]
+        doc = parse(response)
+        if kind == "outer":
+            assert [child for child in doc.contents if child.name] == [doc.find(id=region_id)]
+        else:
+            assert doc.find(id=region_id) is None
 
 
 def test_full_pages_are_not_marked_no_store(client):

@@ -1,7 +1,7 @@
 """POST /submit: redirect or fragment, validation, CSRF, escaping, ownership, repeats."""
 
 import pytest
-from helpers import HTMX, SHAPES, VARY, form_fields, parse, submit
+from helpers import HTMX, INVALID, SHAPES, VARY, form_fields, parse, submit
 
 
 def test_plain_post_redirects_with_303_to_the_result(client, store):
@@ -54,15 +54,6 @@ def test_boosted_post_gets_the_plain_redirect(client, shape):
     response = submit(client, "boosted", headers=SHAPES[shape][0])
     assert response.status_code == 303
     assert "HX-Push-Url" not in response.headers
-
-
-INVALID = {
-    "empty": ("", "Please enter some text."),
-    "whitespace only": ("   \t  ", "Please enter some text."),
-    "501 characters": ("x" * 501, "Use at most 500 characters."),
-    "control character": ("bell\x07here", "Remove control characters such as tabs or line breaks."),
-    "line break inside": ("two\nlines", "Remove control characters such as tabs or line breaks."),
-}
 
 
 @pytest.mark.parametrize("case", INVALID)
