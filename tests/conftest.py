@@ -1,8 +1,10 @@
 import os
+import re
 import threading
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import Page
 from werkzeug.serving import make_server
 
 from app import create_app
@@ -71,3 +73,23 @@ def base_url(live_app):
     yield f"http://127.0.0.1:{server.server_port}"
     server.shutdown()
     thread.join()
+
+
+# Chromium logs every 4xx response on the console; a 422 for invalid input is expected.
+EXPECTED_CONSOLE = re.compile(r"^Failed to load resource: .* status of 422 ")
+
+
+@pytest.fixture
+def watched(page: Page):
+    """The page, with a record of full page loads and of JavaScript errors."""
+    events = {"loads": 0, "errors": []}
+
+    def on_console(message) -> None:
+        if message.type == "error" and not EXPECTED_CONSOLE.match(message.text):
+            events["errors"].append(message.text)
+
+    page.on("load", lambda _: events.__setitem__("loads", events["loads"] + 1))
+    page.on("pageerror", lambda error: events["errors"].append(str(error)))
+    page.on("console", on_console)
+    yield page, events
+    assert events["errors"] == []

@@ -1,6 +1,7 @@
 """Shared test data and small helpers that fetch or parse; assertions stay in the tests."""
 
 from bs4 import BeautifulSoup
+from playwright.sync_api import Page, expect
 
 # Request header sets, and the shape each must get back.
 HTMX = {"HX-Request": "true"}
@@ -43,3 +44,29 @@ def submit(client, text: str, headers: dict | None = None, **fields):
     """POST the submit form as a browser would, with a fresh form's hidden inputs."""
     data = {**form_fields(client), "user_input": text, **fields}
     return client.post("/submit", data=data, headers=headers or {})
+
+
+def mark_document(page: Page, events: dict) -> None:
+    """Mark the current document, so that a later full page load is noticed."""
+    page.evaluate("window.__marker = 1")
+    events["loads"] = 0
+
+
+def start_on_form(page: Page, events: dict) -> None:
+    page.goto("/submit")
+    expect(page.locator("#submit-form")).to_be_visible()
+    mark_document(page, events)
+
+
+def assert_no_reload(page: Page, events: dict) -> None:
+    assert page.evaluate("window.__marker") == 1
+    assert events["loads"] == 0
+
+
+def seed(page: Page, *texts: str) -> None:
+    """Store submissions as the browser's own visitor, by posting the plain form."""
+    form = BeautifulSoup(page.request.get("/submit").text(), "html.parser").find(id="submit-form")
+    token = form.find("input", attrs={"name": "csrf_token"})["value"]
+    for text in texts:
+        response = page.request.post("/submit", form={"csrf_token": token, "user_input": text})
+        assert response.ok, response.status

@@ -3,43 +3,12 @@
 import re
 
 import pytest
-from playwright.sync_api import Page, expect
+from helpers import assert_no_reload, start_on_form
+from playwright.sync_api import expect
 
 pytestmark = pytest.mark.browser
 
 RESULT_URL = re.compile(r"/submissions/[A-Za-z0-9_-]{22}$")
-
-
-# Chromium logs every 4xx response on the console; a 422 for invalid input is expected.
-EXPECTED_CONSOLE = re.compile(r"^Failed to load resource: .* status of 422 ")
-
-
-@pytest.fixture
-def watched(page: Page):
-    """The page, with a record of full page loads and of JavaScript errors."""
-    events = {"loads": 0, "errors": []}
-
-    def on_console(message) -> None:
-        if message.type == "error" and not EXPECTED_CONSOLE.match(message.text):
-            events["errors"].append(message.text)
-
-    page.on("load", lambda _: events.__setitem__("loads", events["loads"] + 1))
-    page.on("pageerror", lambda error: events["errors"].append(str(error)))
-    page.on("console", on_console)
-    yield page, events
-    assert events["errors"] == []
-
-
-def start_on_form(page: Page, events: dict) -> None:
-    page.goto("/submit")
-    expect(page.locator("#submit-form")).to_be_visible()
-    page.evaluate("window.__marker = 1")
-    events["loads"] = 0
-
-
-def assert_no_reload(page: Page, events: dict) -> None:
-    assert page.evaluate("window.__marker") == 1
-    assert events["loads"] == 0
 
 
 def test_htmx_is_loaded(watched):

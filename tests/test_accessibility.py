@@ -1,0 +1,58 @@
+"""axe-core in the real browser: no serious or critical violation on any page or state."""
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+from helpers import seed
+from playwright.sync_api import Page, expect
+
+pytestmark = pytest.mark.browser
+
+BLOCKING = {"serious", "critical"}
+
+
+def violations(page: Page) -> list[str]:
+    results = Axe().run(page)
+    return [
+        f"{v['id']} ({v['impact']}): {[node['target'] for node in v['nodes']]}"
+        for v in results.response["violations"]
+        if v["impact"] in BLOCKING
+    ]
+
+
+def visit_every_state(page: Page) -> dict[str, list[str]]:
+    """Each page, and the states that matter (errors, results, status), with its violations."""
+    seed(page, *[f"entry {n}" for n in range(22)])
+    found = {}
+    for path in ("/", "/submit", "/submissions", "/submissions?q=zzz", "/no/such/page"):
+        page.goto(path)
+        found[path] = violations(page)
+    page.goto("/submissions")
+    page.locator("#submission-rows li a").first.click()
+    expect(page.locator("#result .entered")).to_have_count(1)
+    found["result page"] = violations(page)
+    page.goto(page.locator("#result a.delete").get_attribute("href"))
+    found["delete confirmation"] = violations(page)
+    page.goto("/submit")
+    page.get_by_label("Your text").fill("   ")
+    page.get_by_role("button", name="Submit").click()
+    expect(page.locator("#user_input-error")).to_have_text("Please enter some text.")
+    found["invalid submission"] = violations(page)
+    page.get_by_label("Your text").fill("fine")
+    page.get_by_role("button", name="Submit").click()
+    expect(page.locator("#status")).to_have_text("Saved.")
+    found["after submit"] = violations(page)
+    return found
+
+
+def test_no_serious_violations_with_javascript(page: Page):
+    found = visit_every_state(page)
+    assert {state: v for state, v in found.items() if v} == {}
+
+
+def test_no_serious_violations_without_javascript(page: Page):
+    # axe runs as JavaScript itself, so here "off" means the app's own script never loads:
+    # the pages and flows are the plain-HTML ones.
+    page.route("**/static/vendor/*.js", lambda route: route.abort())
+    found = visit_every_state(page)
+    assert page.evaluate("typeof window.htmx") == "undefined"
+    assert {state: v for state, v in found.items() if v} == {}

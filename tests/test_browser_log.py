@@ -1,0 +1,200 @@
+"""The submissions log in a real browser: search, paging, delete, live validation, keyboard."""
+
+import re
+
+import pytest
+from helpers import assert_no_reload, mark_document, seed, start_on_form
+from playwright.sync_api import Page, expect
+
+pytestmark = pytest.mark.browser
+
+ROWS = "#submission-rows li"
+
+
+def row_texts(page: Page) -> list[str]:
+    return page.locator(f"{ROWS} > a:first-child").all_inner_texts()
+
+
+def delay_fetches(page: Page, milliseconds_for_query: str) -> None:
+    """Hold each htmx request for a time computed in JavaScript from its `q` parameter."""
+    page.evaluate(
+        """(delayFor) => {
+            const realFetch = window.fetch;
+            const delay = new Function("q", "return " + delayFor);
+            window.fetch = (url, options) => {
+                const q = new URL(url, location.href).searchParams.get("q");
+                return new Promise((resolve, reject) => setTimeout(
+                    () => realFetch(url, options).then(resolve, reject), delay(q)));
+            };
+        }""",
+        milliseconds_for_query,
+    )
+
+
+def test_typing_fast_ends_with_the_results_for_the_final_text(watched):
+    page, events = watched
+    seed(page, "apple", "apricot", "banana", "blueberry", "blackberry")
+    page.goto("/submissions")
+    mark_document(page, events)
+    # The first search ("b") answers slowly: it is abandoned, not waited for, and its
+    # answer must never overwrite the later one.
+    delay_fetches(page, "q && q.length === 1 ? 4000 : 0")
+    search = page.get_by_label("Search your submissions")
+
+    search.press_sequentially("b")
+    page.wait_for_timeout(450)  # past the debounce: the slow "b" search is in flight
+    search.press_sequentially("lue", delay=40)
+
+    expect(page).to_have_url(re.compile(r"/submissions\?q=blue$"), timeout=2500)
+    expect(page.locator(ROWS)).to_have_count(1, timeout=2500)
+    page.wait_for_timeout(4000)  # until after the slow answer would have landed
+    assert row_texts(page) == ["blueberry"]
+    expect(page).to_have_url(re.compile(r"\?q=blue$"))
+    assert_no_reload(page, events)
+
+    search.fill("zzz")
+    expect(page.locator("#results")).to_contain_text("No submissions match")
+
+
+def test_load_more_until_the_end_shows_every_row_once(watched):
+    page, events = watched
+    texts = [f"row {n:02d}" for n in range(45)]
+    seed(page, *texts)
+    page.goto("/submissions")
+    mark_document(page, events)
+    expect(page.locator(ROWS)).to_have_count(20)
+
+    load_more = page.locator("#load-more")
+    load_more.click()
+    expect(page.locator(ROWS)).to_have_count(40)
+    expect(page.locator(f"{ROWS} > a:first-child").nth(20)).to_be_focused()
+    load_more.click()
+    expect(page.locator(ROWS)).to_have_count(45)
+    expect(load_more).to_have_count(0)
+
+    assert row_texts(page) == list(reversed(texts))
+    assert_no_reload(page, events)
+
+
+def test_delete_from_the_list_in_place_then_back_and_forward(watched):
+    page, events = watched
+    seed(page, "keep one", "delete me", "keep two")
+    page.goto("/submissions")
+    mark_document(page, events)
+    expect(page.locator("#submission-count")).to_have_text("(3)")
+    page.once("dialog", lambda dialog: dialog.accept())
+
+    page.locator(ROWS, has_text="delete me").get_by_role("link", name=re.compile("^Delete")).click()
+
+    expect(page.locator(ROWS)).to_have_count(2)
+    expect(page.locator("#submission-count")).to_have_text("(2)")
+    expect(page.locator("#status")).to_have_text("Deleted.")
+    assert_no_reload(page, events)
+
+    page.get_by_role("link", name="keep one", exact=True).click()
+    expect(page.locator("#result .entered")).to_have_text("keep one")
+    page.go_back()
+    expect(page).to_have_url(re.compile(r"/submissions$"))
+    expect(page.locator(ROWS)).to_have_count(2)
+    assert "delete me" not in row_texts(page)
+    page.go_forward()
+    expect(page.locator("#result .entered")).to_have_text("keep one")
+    page.go_back()
+    assert "delete me" not in row_texts(page)
+
+
+def test_delete_the_result_card_then_back_never_shows_it(watched):
+    page, _ = watched
+    seed(page, "older", "doomed card")
+    page.goto("/submissions")
+    page.get_by_role("link", name="doomed card", exact=True).click()
+    expect(page.locator("#result .entered")).to_have_text("doomed card")
+    page.once("dialog", lambda dialog: dialog.accept())
+
+    page.locator("#result").get_by_role("link", name="Delete").click()
+
+    expect(page.locator("#result article")).to_have_count(0)
+    expect(page).to_have_url(re.compile(r"/submit$"))
+    expect(page.locator("#status")).to_have_text("Deleted.")
+    expect(page.locator("#recent li")).to_have_count(1)
+    page.go_back()
+    expect(page).to_have_url(re.compile(r"/submissions$"))
+    expect(page.locator(ROWS)).to_have_count(1)
+    assert row_texts(page) == ["older"]
+    page.go_forward()
+    expect(page).to_have_url(re.compile(r"/submit$"))
+    expect(page.locator("#recent li a")).to_have_text(["older"])
+
+
+def test_dismissing_the_confirmation_deletes_nothing(watched, live_app):
+    page, _ = watched
+    seed(page, "still here")
+    rows_before = live_app.extensions["store"].count_all()
+    page.goto("/submissions")
+    page.once("dialog", lambda dialog: dialog.dismiss())
+    page.locator(ROWS).get_by_role("link", name=re.compile("^Delete")).click()
+    page.wait_for_timeout(300)
+    expect(page.locator(ROWS)).to_have_count(1)
+    assert live_app.extensions["store"].count_all() == rows_before
+
+
+def test_live_validation_counts_and_warns_while_typing(watched, live_app):
+    page, events = watched
+    start_on_form(page, events)
+    rows_before = live_app.extensions["store"].count_all()
+    field = page.get_by_label("Your text")
+
+    field.press_sequentially("hello")
+    expect(page.locator("#user_input-hint")).to_have_text("495 characters left")
+    expect(page.locator("#user_input-error")).to_be_empty()
+    field.fill("   ")
+    expect(page.locator("#user_input-error")).to_have_text("Please enter some text.")
+    expect(page.locator("#user_input-hint")).to_have_text("500 characters left")
+    field.fill("x" * 500)
+    expect(page.locator("#user_input-hint")).to_have_text("0 characters left")
+    expect(field).to_have_value("x" * 500)  # typing was never interrupted by a swap
+    assert live_app.extensions["store"].count_all() == rows_before
+    assert_no_reload(page, events)
+
+
+def test_keyboard_alone_submits_and_focus_lands_on_the_result(watched):
+    page, events = watched
+    start_on_form(page, events)
+    for _ in range(10):
+        page.keyboard.press("Tab")
+        if page.evaluate("document.activeElement.id") == "user_input":
+            break
+    expect(page.get_by_label("Your text")).to_be_focused()
+
+    page.keyboard.type("typed by keyboard")
+    page.keyboard.press("Enter")
+
+    result = page.locator("#result article")
+    expect(result.locator(".entered")).to_have_text("typed by keyboard")
+    expect(result).to_be_focused()
+    expect(page.locator("#status")).to_have_text("Saved.")
+    assert_no_reload(page, events)
+
+
+def test_the_log_works_with_javascript_off(new_context):
+    page = new_context(java_script_enabled=False).new_page()
+    seed(page, *[f"plain {n:02d}" for n in range(25)], "needle")
+    page.goto("/submissions")
+    expect(page.locator(ROWS)).to_have_count(20)
+
+    page.get_by_role("link", name="Load more").click()
+    expect(page).to_have_url(re.compile(r"cursor="))
+    expect(page.locator(ROWS)).to_have_count(6)
+
+    page.goto("/submissions")
+    page.get_by_label("Search your submissions").fill("needle")
+    page.get_by_role("button", name="Search").click()
+    expect(page).to_have_url(re.compile(r"\?q=needle$"))
+    assert row_texts(page) == ["needle"]
+
+    page.locator(ROWS).get_by_role("link", name=re.compile("^Delete")).click()
+    expect(page.get_by_role("heading", name="Delete this submission?")).to_be_visible()
+    page.get_by_role("button", name="Delete").click()
+    expect(page).to_have_url(re.compile(r"/submissions$"))
+    expect(page.locator("#status")).to_have_text("Deleted.")
+    expect(page.locator("#submission-count")).to_have_text("(25)")
