@@ -19,7 +19,12 @@ $(VENV)/.installed-dev: requirements.txt requirements-dev.txt | $(BIN)/python
 	$(PIP) -r requirements-dev.txt
 	touch $@
 
-run: $(VENV)/.installed  ## Create the SQLite database if needed and serve on http://$(HOST):$(PORT)
+# A fresh clone gets its own random secret key, kept in .env (which git ignores).
+.env:
+	@umask 077; echo "SECRET_KEY=$$($(PYTHON) -c 'import secrets; print(secrets.token_hex(32))')" > $@
+	@echo "Wrote a new random SECRET_KEY to .env"
+
+run: $(VENV)/.installed .env  ## Create the SQLite database if needed and serve on http://$(HOST):$(PORT)
 	$(BIN)/flask --app app init-db
 	$(BIN)/flask --app app run --host $(HOST) --port $(PORT)
 

@@ -25,7 +25,7 @@ from jinja2 import ChoiceLoader, FileSystemLoader, PrefixLoader
 from jinja_partials import register_extensions
 from werkzeug.exceptions import HTTPException
 
-from support import htmx
+from support import htmx, security
 from support.forms import MAX_LENGTH, SubmissionForm
 from support.humanize import ago
 from support.store import InvalidCursor, Store
@@ -34,7 +34,7 @@ ROOT = Path(__file__).resolve().parent
 HTMX_FILE = "vendor/htmx-4.0.1.min.js"
 # sha256 of the vendored file, as `sha256sum` prints it; a test checks the file against it.
 HTMX_SHA256 = "a0abb04f2f45a1f89d1d4844023245537e5e6014c87b144553e0607b4cc32130"
-ENV_KEYS = ("SECRET_KEY", "DATABASE_URL", "LOG_LEVEL")
+ENV_KEYS = ("SECRET_KEY", "DATABASE_URL", "LOG_LEVEL", "HTTPS")
 
 # What a visitor is told for each error status; anything else uses Werkzeug's text.
 ERROR_TEXT = {
@@ -45,6 +45,8 @@ ERROR_TEXT = {
     404: ("Not found", "There is nothing at this address."),
     405: ("Method not allowed", "This address does not accept that kind of request."),
     413: ("Too large", "What you sent is larger than this site accepts."),
+    414: ("Address too long", "This address is longer than this site accepts."),
+    415: ("Unsupported form", "This site accepts forms sent the way a browser sends them."),
     500: ("Something went wrong", "An unexpected error happened on our side. Please try again."),
 }
 
@@ -57,7 +59,8 @@ def load_config(app: Flask, test_config: dict | None) -> None:
     app.config.from_mapping(
         DATABASE_URL=f"sqlite:///{Path(app.instance_path) / 'app.db'}",
         LOG_LEVEL="INFO",
-        MAX_CONTENT_LENGTH=64 * 1024,
+        HTTPS=False,
+        MAX_CONTENT_LENGTH=16 * 1024,
         PERMANENT_SESSION_LIFETIME=timedelta(days=365),
         SESSION_COOKIE_SAMESITE="Lax",
         WTF_CSRF_TIME_LIMIT=None,
@@ -67,21 +70,10 @@ def load_config(app: Flask, test_config: dict | None) -> None:
         value = os.environ.get(key, env_file.get(key))
         if value:
             app.config[key] = value
+    if isinstance(app.config["HTTPS"], str):
+        app.config["HTTPS"] = app.config["HTTPS"].lower() in ("1", "true", "yes", "on")
     if test_config:
         app.config.update(test_config)
-    if not app.config.get("SECRET_KEY"):
-        app.config["SECRET_KEY"] = instance_secret_key(Path(app.instance_path))
-
-
-def instance_secret_key(instance: Path) -> str:
-    """A key generated once and kept in the instance folder, for set-ups without one."""
-    path = instance / "secret_key"
-    try:
-        with os.fdopen(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "w") as f:
-            f.write(secrets.token_hex(32))
-    except FileExistsError:
-        pass
-    return path.read_text().strip()
 
 
 def create_app(test_config: dict | None = None) -> Flask:
@@ -113,6 +105,7 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     app.before_request(start_timer)  # first, so even a CSRF rejection is timed
     app.after_request(log_request)
+    security.init_app(app)  # before CSRF: it checks the raw body before anything parses it
     csrf.init_app(app)
     htmx.init_app(app)
     app.register_blueprint(bp)

@@ -15,7 +15,7 @@ def app(tmp_path):
     return create_app(
         {
             "TESTING": True,
-            "SECRET_KEY": "test-secret",
+            "SECRET_KEY": "a-long-enough-test-secret",
             "DATABASE_URL": f"sqlite:///{tmp_path / 'test.db'}",
         }
     )
@@ -75,21 +75,33 @@ def base_url(live_app):
     thread.join()
 
 
-# Chromium logs every 4xx response on the console; a 422 for invalid input is expected.
-EXPECTED_CONSOLE = re.compile(r"^Failed to load resource: .* status of 422 ")
+# Chromium logs every 4xx page or fetch on the console; the app answers those on purpose
+# (422, 404) and the tests check them. A failing stylesheet, script or image is an error.
+HTTP_ERROR_LOG = re.compile(r"^Failed to load resource: the server responded with a status of ")
 
 
 @pytest.fixture
 def watched(page: Page):
-    """The page, with a record of full page loads and of JavaScript errors."""
+    """The page, with a record of full page loads; fails the test on any console error
+    (JavaScript errors and Content-Security-Policy violations alike)."""
     events = {"loads": 0, "errors": []}
 
     def on_console(message) -> None:
-        if message.type == "error" and not EXPECTED_CONSOLE.match(message.text):
+        if message.type == "error" and not HTTP_ERROR_LOG.match(message.text):
             events["errors"].append(message.text)
 
+    def on_response(response) -> None:
+        if response.status >= 400 and response.request.resource_type not in ("document", "fetch"):
+            events["errors"].append(f"{response.status} for {response.url}")
+
+    # Turn every Content-Security-Policy violation into a console error too.
+    page.add_init_script(
+        "document.addEventListener('securitypolicyviolation', e =>"
+        " console.error('CSP violation: ' + e.violatedDirective + ' ' + e.blockedURI))"
+    )
     page.on("load", lambda _: events.__setitem__("loads", events["loads"] + 1))
     page.on("pageerror", lambda error: events["errors"].append(str(error)))
     page.on("console", on_console)
+    page.on("response", on_response)
     yield page, events
     assert events["errors"] == []

@@ -44,7 +44,8 @@ def visit_every_state(page: Page) -> dict[str, list[str]]:
     return found
 
 
-def test_no_serious_violations_with_javascript(page: Page):
+def test_no_serious_violations_with_javascript(watched):
+    page, _ = watched  # also fails on any console error or CSP violation on these pages
     found = visit_every_state(page)
     assert {state: v for state, v in found.items() if v} == {}
 

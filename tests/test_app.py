@@ -22,38 +22,55 @@ def clean_env(monkeypatch, tmp_path):
     return tmp_path
 
 
-def test_defaults(clean_env):
+def test_defaults(clean_env, monkeypatch):
+    monkeypatch.setenv("SECRET_KEY", "a-real-secret-key-from-the-environment")
     app = create_app()
     assert app.config["DATABASE_URL"] == f"sqlite:///{clean_env / 'instance' / 'app.db'}"
     assert app.config["LOG_LEVEL"] == "INFO"
+    assert app.config["HTTPS"] is False
     assert app.config["SESSION_COOKIE_SAMESITE"] == "Lax"
     assert app.config["SESSION_COOKIE_HTTPONLY"] is True
+    assert not app.config["SESSION_COOKIE_SECURE"]
     assert not app.debug
     assert (clean_env / "instance" / "app.db").exists()
 
 
 def test_env_file_then_environment_then_test_mapping(clean_env, monkeypatch):
     (clean_env / ".env").write_text(
-        "SECRET_KEY=from-file\nLOG_LEVEL=WARNING\nDATABASE_URL=sqlite:///file.db\n"
+        "SECRET_KEY=secret-key-from-the-env-file\nLOG_LEVEL=WARNING\n"
+        "DATABASE_URL=sqlite:///file.db\nHTTPS=true\n"
     )
     monkeypatch.setenv("LOG_LEVEL", "DEBUG")
     monkeypatch.setenv("DATABASE_URL", f"sqlite:///{clean_env / 'env.db'}")
 
     app = create_app({"DATABASE_URL": f"sqlite:///{clean_env / 'test.db'}"})
 
-    assert app.config["SECRET_KEY"] == "from-file"
+    assert app.config["SECRET_KEY"] == "secret-key-from-the-env-file"
+    assert app.config["HTTPS"] is True
     assert app.config["LOG_LEVEL"] == "DEBUG"
     assert app.logger.level == logging.DEBUG
     assert app.config["DATABASE_URL"] == f"sqlite:///{clean_env / 'test.db'}"
 
 
-def test_secret_key_is_generated_once_and_kept(clean_env):
-    first = create_app().config["SECRET_KEY"]
-    second = create_app().config["SECRET_KEY"]
-    key_file = clean_env / "instance" / "secret_key"
-    assert first == second == key_file.read_text()
+@pytest.mark.parametrize("key", [None, "", "changeme", "dev", "short"])
+def test_refuses_to_start_without_a_real_secret_key(clean_env, monkeypatch, key, capsys):
+    if key is not None:
+        monkeypatch.setenv("SECRET_KEY", key)
+    with pytest.raises(SystemExit) as stop:
+        create_app()
+    message = str(stop.value.code)
+    assert "SECRET_KEY" in message
+    assert "secrets.token_hex" in message
+    assert "\n" not in message
+
+
+@pytest.mark.parametrize("config", [{"TESTING": True}, {"DEBUG": True}])
+def test_debug_and_testing_run_with_a_random_key(clean_env, config, monkeypatch):
+    monkeypatch.setenv("FLASK_DEBUG", "1" if config.get("DEBUG") else "0")
+    first = create_app(config if config.get("TESTING") else None).config["SECRET_KEY"]
+    second = create_app(config if config.get("TESTING") else None).config["SECRET_KEY"]
     assert len(first) == 64
-    assert key_file.stat().st_mode & 0o777 == 0o600
+    assert first != second
 
 
 def test_sqlite_runs_in_wal_mode_with_durable_commits(app, tmp_path):

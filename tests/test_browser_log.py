@@ -15,19 +15,19 @@ def row_texts(page: Page) -> list[str]:
     return page.locator(f"{ROWS} > a:first-child").all_inner_texts()
 
 
-def delay_fetches(page: Page, milliseconds_for_query: str) -> None:
-    """Hold each htmx request for a time computed in JavaScript from its `q` parameter."""
+def delay_short_searches(page: Page, shorter_than: int, milliseconds: int) -> None:
+    """Hold each htmx request whose `q` is shorter than `shorter_than` for a while."""
     page.evaluate(
-        """(delayFor) => {
+        """([shorterThan, milliseconds]) => {
             const realFetch = window.fetch;
-            const delay = new Function("q", "return " + delayFor);
             window.fetch = (url, options) => {
                 const q = new URL(url, location.href).searchParams.get("q");
+                const delay = q && q.length < shorterThan ? milliseconds : 0;
                 return new Promise((resolve, reject) => setTimeout(
-                    () => realFetch(url, options).then(resolve, reject), delay(q)));
+                    () => realFetch(url, options).then(resolve, reject), delay));
             };
         }""",
-        milliseconds_for_query,
+        [shorter_than, milliseconds],
     )
 
 
@@ -38,7 +38,7 @@ def test_typing_fast_ends_with_the_results_for_the_final_text(watched):
     mark_document(page, events)
     # The first search ("b") answers slowly: it is abandoned, not waited for, and its
     # answer must never overwrite the later one.
-    delay_fetches(page, "q && q.length === 1 ? 4000 : 0")
+    delay_short_searches(page, shorter_than=2, milliseconds=4000)
     search = page.get_by_label("Search your submissions")
 
     search.press_sequentially("b")

@@ -10,7 +10,7 @@ from app import create_app
 def failing_app(tmp_path):
     app = create_app(
         {
-            "SECRET_KEY": "test-secret",
+            "SECRET_KEY": "a-long-enough-test-secret",
             "DATABASE_URL": f"sqlite:///{tmp_path / 'test.db'}",
             "PROPAGATE_EXCEPTIONS": False,
         }

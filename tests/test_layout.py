@@ -42,7 +42,7 @@ def test_python_app_py_serves_on_loopback_without_debug(tmp_path):
         **os.environ,
         "PORT": str(port),
         "DATABASE_URL": f"sqlite:///{tmp_path / 'run.db'}",
-        "SECRET_KEY": "run-test",
+        "SECRET_KEY": "a-long-enough-test-secret",
     }
     env.pop("FLASK_DEBUG", None)
     server = subprocess.Popen(

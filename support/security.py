@@ -1,0 +1,96 @@
+"""Protections every request gets: security headers, secret-key and request-size checks."""
+
+import secrets
+from urllib.parse import parse_qsl
+
+from flask import Flask, Response, abort, request
+
+CSP = "; ".join(
+    [
+        "default-src 'self'",
+        "script-src 'self'",
+        "style-src 'self'",
+        "img-src 'self'",
+        "object-src 'none'",
+        "base-uri 'self'",
+        "form-action 'self'",
+        "frame-ancestors 'none'",
+    ]
+)
+HEADERS = {
+    "Content-Security-Policy": CSP,
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "same-origin",
+    "Permissions-Policy": (
+        "camera=(), microphone=(), geolocation=(), payment=(), usb=(), "
+        "accelerometer=(), gyroscope=(), magnetometer=(), interest-cohort=()"
+    ),
+    "Cross-Origin-Opener-Policy": "same-origin",
+}
+HSTS = "max-age=63072000; includeSubDomains"
+
+# Keys that must never sign a production session: empty, short, or copied from examples.
+KNOWN_DEFAULTS = {"dev", "development", "secret", "secret-key", "changeme", "change-me", "test"}
+MIN_SECRET_LENGTH = 16
+SECRET_HELP = (
+    "set SECRET_KEY in the environment or in .env, e.g. "
+    "SECRET_KEY=$(python3 -c 'import secrets; print(secrets.token_hex(32))')"
+)
+
+MAX_FORM_FIELDS = 20
+MAX_URL_LENGTH = 4096
+
+
+def check_secret_key(app: Flask) -> None:
+    """Refuse to start outside debug and testing without a real secret key.
+
+    In debug and testing a missing key is replaced by a random one for this process only.
+    """
+    key = app.config.get("SECRET_KEY") or ""
+    if app.debug or app.testing:
+        if not key:
+            app.logger.warning("No SECRET_KEY: using a random one until this process ends")
+            app.config["SECRET_KEY"] = secrets.token_hex(32)
+        return
+    if len(key) < MIN_SECRET_LENGTH or key.lower() in KNOWN_DEFAULTS:
+        raise SystemExit(f"error: no usable SECRET_KEY: {SECRET_HELP}")
+
+
+def reject_malformed_requests() -> None:
+    """400 for form bodies that are not well-formed UTF-8 URL encoding or have too many
+    fields, 414 for an overlong URL; 413 for large bodies comes from MAX_CONTENT_LENGTH."""
+    environ = request.environ
+    if len(environ.get("PATH_INFO", "")) + len(environ.get("QUERY_STRING", "")) > MAX_URL_LENGTH:
+        abort(414)
+    if request.method != "POST":
+        return
+    body = request.get_data(cache=True)  # Werkzeug parses the form from this same copy
+    if body and request.mimetype != "application/x-www-form-urlencoded":
+        abort(415)
+    try:
+        parse_qsl(
+            body.decode("ascii"),
+            keep_blank_values=True,
+            strict_parsing=bool(body),
+            encoding="utf-8",
+            errors="strict",
+            max_num_fields=MAX_FORM_FIELDS,
+        )
+    except (UnicodeDecodeError, ValueError):
+        abort(400)
+
+
+def init_app(app: Flask) -> None:
+    """Check the secret key now; check every request and header every response from now on."""
+    check_secret_key(app)
+    headers = dict(HEADERS)
+    if app.config["HTTPS"]:
+        headers["Strict-Transport-Security"] = HSTS
+        app.config["SESSION_COOKIE_SECURE"] = True
+
+    @app.after_request
+    def add_headers(response: Response) -> Response:
+        response.headers.update(headers)
+        return response
+
+    app.before_request(reject_malformed_requests)

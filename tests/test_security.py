@@ -1,0 +1,132 @@
+"""Security headers, cookies and request limits."""
+
+import pytest
+from helpers import HTMX, form_fields, parse, submit
+
+from app import create_app
+
+HEADERS = {
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "same-origin",
+    "Cross-Origin-Opener-Policy": "same-origin",
+}
+
+
+def responses(client):
+    url = submit(client, "x").headers["Location"]
+    yield client.get("/")
+    yield client.get(url)
+    yield client.get(url, headers=HTMX)
+    yield submit(client, "y")
+    yield client.get("/nope")
+    with client.get("/static/style.css") as static:
+        yield static
+
+
+def test_every_response_carries_the_security_headers(client):
+    for response in responses(client):
+        for name, value in HEADERS.items():
+            assert response.headers[name] == value
+        csp = dict(
+            part.strip().split(" ", 1)
+            for part in response.headers["Content-Security-Policy"].split(";")
+        )
+        assert csp["default-src"] == "'self'"
+        assert csp["script-src"] == "'self'"
+        assert csp["style-src"] == "'self'"
+        assert csp["object-src"] == "'none'"
+        assert csp["base-uri"] == "'self'"
+        assert csp["form-action"] == "'self'"
+        assert csp["frame-ancestors"] == "'none'"
+        assert "unsafe" not in response.headers["Content-Security-Policy"]
+        assert "camera=()" in response.headers["Permissions-Policy"]
+        assert "Strict-Transport-Security" not in response.headers
+
+
+def test_pages_have_no_inline_script_or_style(client):
+    submit(client, "x")
+    for path in ("/", "/submit", "/submissions"):
+        doc = parse(client.get(path))
+        assert all(script.has_attr("src") for script in doc.find_all("script"))
+        assert doc.find("style") is None
+        assert doc.find(attrs={"style": True}) is None
+        assert not [tag for tag in doc.find_all(True) if any(a.startswith("on") for a in tag.attrs)]
+
+
+def test_session_cookie_is_httponly_and_samesite_lax(client):
+    cookie = client.get("/submit").headers["Set-Cookie"]
+    assert "HttpOnly" in cookie
+    assert "SameSite=Lax" in cookie
+    assert "Secure" not in cookie
+
+
+def test_behind_https_adds_hsts_and_secure_cookies(tmp_path):
+    app = create_app(
+        {
+            "SECRET_KEY": "a-long-enough-test-secret",
+            "DATABASE_URL": f"sqlite:///{tmp_path / 'https.db'}",
+            "HTTPS": True,
+        }
+    )
+    response = app.test_client().get("/submit", base_url="https://localhost")
+    assert response.headers["Strict-Transport-Security"].startswith("max-age=")
+    assert "Secure" in response.headers["Set-Cookie"]
+
+
+def post_raw(client, body: bytes, content_type="application/x-www-form-urlencoded", headers=None):
+    return client.post("/submit", data=body, content_type=content_type, headers=headers or {})
+
+
+@pytest.mark.parametrize("htmx", [False, True], ids=["plain", "htmx"])
+def test_a_body_over_16_kib_is_413(client, store, htmx):
+    fields = form_fields(client)
+    body = f"csrf_token={fields['csrf_token']}&user_input=".encode() + b"x" * (16 * 1024)
+    response = post_raw(client, body, headers=HTMX if htmx else None)
+    assert response.status_code == 413
+    assert (parse(response).find("html") is None) == htmx
+    assert store.count_all() == 0
+
+
+@pytest.mark.parametrize(
+    ("case", "body"),
+    [
+        ("too many fields", "&".join(f"f{n}=1" for n in range(30)).encode()),
+        ("malformed encoding", b"user_input=a&&=b&c"),
+        ("invalid UTF-8 escape", b"user_input=%ff%fe"),
+        ("raw non-ASCII bytes", b"user_input=\xc3\xa9\xff"),
+    ],
+)
+@pytest.mark.parametrize("htmx", [False, True], ids=["plain", "htmx"])
+def test_malformed_forms_are_400(client, store, case, body, htmx):
+    fields = form_fields(client)
+    response = post_raw(
+        client,
+        f"csrf_token={fields['csrf_token']}&".encode() + body,
+        headers=HTMX if htmx else None,
+    )
+    assert response.status_code == 400, case
+    assert (parse(response).find("html") is None) == htmx
+    assert store.count_all() == 0
+
+
+def test_a_form_that_is_not_url_encoded_is_415(client, store):
+    fields = form_fields(client)
+    response = client.post(
+        "/submit", data={**fields, "user_input": "multi"}, content_type="multipart/form-data"
+    )
+    assert response.status_code == 415
+    assert store.count_all() == 0
+
+
+@pytest.mark.parametrize("where", ["query", "path"])
+def test_an_overlong_url_is_414(client, where):
+    long = "a" * 5000
+    response = client.get(f"/submissions?q={long}" if where == "query" else f"/{long}")
+    assert response.status_code == 414
+    assert parse(response).find(class_="error") is not None
+
+
+def test_well_formed_unicode_still_goes_through(client, store):
+    response = submit(client, "naïve café ✓ 日本語")
+    assert response.status_code == 303
+    assert store.count_all() == 1
