@@ -20,6 +20,7 @@ from flask import (
     session,
     url_for,
 )
+from flask_limiter.util import get_remote_address
 from flask_wtf.csrf import CSRFProtect
 from jinja2 import ChoiceLoader, FileSystemLoader, PrefixLoader
 from jinja_partials import register_extensions
@@ -34,7 +35,15 @@ ROOT = Path(__file__).resolve().parent
 HTMX_FILE = "vendor/htmx-4.0.1.min.js"
 # sha256 of the vendored file, as `sha256sum` prints it; a test checks the file against it.
 HTMX_SHA256 = "a0abb04f2f45a1f89d1d4844023245537e5e6014c87b144553e0607b4cc32130"
-ENV_KEYS = ("SECRET_KEY", "DATABASE_URL", "LOG_LEVEL", "HTTPS")
+ENV_KEYS = (
+    "SECRET_KEY",
+    "DATABASE_URL",
+    "LOG_LEVEL",
+    "HTTPS",
+    "TRUSTED_PROXIES",
+    "SUBMIT_RATE_LIMIT",
+    "RATELIMIT_STORAGE_URI",
+)
 
 # What a visitor is told for each error status; anything else uses Werkzeug's text.
 ERROR_TEXT = {
@@ -47,6 +56,7 @@ ERROR_TEXT = {
     413: ("Too large", "What you sent is larger than this site accepts."),
     414: ("Address too long", "This address is longer than this site accepts."),
     415: ("Unsupported form", "This site accepts forms sent the way a browser sends them."),
+    429: ("Too many submissions", "Please wait a little, then try again."),
     500: ("Something went wrong", "An unexpected error happened on our side. Please try again."),
 }
 
@@ -60,6 +70,9 @@ def load_config(app: Flask, test_config: dict | None) -> None:
         DATABASE_URL=f"sqlite:///{Path(app.instance_path) / 'app.db'}",
         LOG_LEVEL="INFO",
         HTTPS=False,
+        TRUSTED_PROXIES=0,
+        SUBMIT_RATE_LIMIT="30 per minute",
+        RATELIMIT_STORAGE_URI="memory://",
         MAX_CONTENT_LENGTH=16 * 1024,
         PERMANENT_SESSION_LIFETIME=timedelta(days=365),
         SESSION_COOKIE_SAMESITE="Lax",
@@ -109,6 +122,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     csrf.init_app(app)
     htmx.init_app(app)
     app.register_blueprint(bp)
+    security.rate_limit(app, "main.submit", submit_rate_limit, visitor_key, address_key)
     app.register_error_handler(HTTPException, handle_http_error)
 
     @app.cli.command("init-db")
@@ -205,6 +219,18 @@ def validate():
     form = SubmissionForm(formdata=request.args, meta={"csrf": False})
     form.user_input.validate(form)
     return form_page(form, partial="partials/feedback.html")
+
+
+def visitor_key() -> str:
+    return f"visitor:{visitor_id(create=True)}"
+
+
+def address_key() -> str:
+    return f"address:{get_remote_address()}"
+
+
+def submit_rate_limit() -> str:
+    return current_app.config["SUBMIT_RATE_LIMIT"]
 
 
 @bp.post("/submit")

@@ -1,9 +1,13 @@
 """Protections every request gets: security headers, secret-key and request-size checks."""
 
 import secrets
+from collections.abc import Callable
 from urllib.parse import parse_qsl
 
 from flask import Flask, Response, abort, request
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 CSP = "; ".join(
     [
@@ -94,3 +98,22 @@ def init_app(app: Flask) -> None:
         return response
 
     app.before_request(reject_malformed_requests)
+    app.extensions["rate_limiter"] = Limiter(
+        get_remote_address, app=app, headers_enabled=True, strategy="moving-window"
+    )
+    # Behind N trusted proxies the client address comes from their X-Forwarded-* headers.
+    if proxies := int(app.config["TRUSTED_PROXIES"]):
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies)
+
+
+def rate_limit(app: Flask, endpoint: str, limit: Callable[[], str], *keys: Callable[[], str]):
+    """Limit `endpoint` to `limit` per each key (429 with Retry-After past it).
+
+    Counts live in RATELIMIT_STORAGE_URI: in-process memory unless configured, so with
+    several worker processes each counts on its own.
+    """
+    limiter = app.extensions["rate_limiter"]
+    view = app.view_functions[endpoint]
+    for key in keys:
+        view = limiter.limit(limit, key_func=key)(view)
+    app.view_functions[endpoint] = view

@@ -16,6 +16,7 @@ def app(tmp_path):
         {
             "TESTING": True,
             "SECRET_KEY": "a-long-enough-test-secret",
+            "RATELIMIT_ENABLED": False,  # test_security.py turns it on
             "DATABASE_URL": f"sqlite:///{tmp_path / 'test.db'}",
         }
     )
@@ -61,7 +62,13 @@ def browser_type_launch_args(browser_type_launch_args):
 @pytest.fixture(scope="session")
 def live_app(tmp_path_factory):
     db = tmp_path_factory.mktemp("live") / "live.db"
-    return create_app({"SECRET_KEY": "browser-test-secret", "DATABASE_URL": f"sqlite:///{db}"})
+    return create_app(
+        {
+            "SECRET_KEY": "browser-test-secret",
+            "DATABASE_URL": f"sqlite:///{db}",
+            "RATELIMIT_ENABLED": False,
+        }
+    )
 
 
 @pytest.fixture(scope="session")

@@ -130,3 +130,59 @@ def test_well_formed_unicode_still_goes_through(client, store):
     response = submit(client, "naïve café ✓ 日本語")
     assert response.status_code == 303
     assert store.count_all() == 1
+
+
+@pytest.fixture
+def limited_app(tmp_path):
+    return create_app(
+        {
+            "TESTING": True,
+            "SECRET_KEY": "a-long-enough-test-secret",
+            "DATABASE_URL": f"sqlite:///{tmp_path / 'limited.db'}",
+            "SUBMIT_RATE_LIMIT": "3 per minute",
+        }
+    )
+
+
+def client_at(app, address: str):
+    client = app.test_client()
+    client.environ_base["REMOTE_ADDR"] = address
+    return client
+
+
+@pytest.mark.parametrize("htmx", [False, True], ids=["plain", "htmx"])
+def test_submissions_past_the_limit_get_429_with_retry_after(limited_app, htmx):
+    client = client_at(limited_app, "10.0.0.1")
+    headers = HTMX if htmx else {}
+    assert [submit(client, f"n{i}", headers=headers).status_code for i in range(3)] == [
+        200 if htmx else 303
+    ] * 3
+    response = submit(client, "one too many", headers=headers)
+    assert response.status_code == 429
+    assert 0 < int(response.headers["Retry-After"]) <= 60
+    assert "Too many submissions" in parse(response).get_text()
+    assert (parse(response).find("html") is None) == htmx
+    assert limited_app.extensions["store"].count_all() == 3
+
+
+def test_the_limit_counts_per_client_address(limited_app):
+    first = client_at(limited_app, "10.0.0.2")
+    for i in range(3):
+        submit(first, f"n{i}")
+    another_visitor_same_address = client_at(limited_app, "10.0.0.2")
+    assert submit(another_visitor_same_address, "blocked").status_code == 429
+    assert submit(client_at(limited_app, "10.0.0.3"), "elsewhere").status_code == 303
+
+
+def test_the_limit_counts_per_visitor_across_addresses(limited_app):
+    client = client_at(limited_app, "10.0.1.1")
+    for i, address in enumerate(["10.0.1.1", "10.0.1.2", "10.0.1.3"]):
+        client.environ_base["REMOTE_ADDR"] = address
+        assert submit(client, f"n{i}").status_code == 303
+    client.environ_base["REMOTE_ADDR"] = "10.0.1.4"
+    assert submit(client, "blocked").status_code == 429
+
+
+def test_reading_is_not_limited(limited_app):
+    client = client_at(limited_app, "10.0.2.1")
+    assert {client.get("/submit").status_code for _ in range(10)} == {200}
