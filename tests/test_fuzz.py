@@ -159,3 +159,54 @@ def test_any_search_or_cursor_is_answered_without_a_server_error(client, q, curs
     query = {"q": q} | ({"cursor": cursor} if cursor is not None else {})
     response = client.get("/submissions", query_string=query)
     assert response.status_code in (200, 400, 414)
+
+
+@pytest.fixture(scope="module")
+def owner_ids(app, token):
+    """Another visitor's submissions, made through the app."""
+    owner = app.test_client()
+    owner_token = parse(owner.get("/submit")).find("input", attrs={"name": "csrf_token"})["value"]
+    urls = [
+        owner.post(
+            "/submit", data={"user_input": f"owner secret {n}", "csrf_token": owner_token}
+        ).headers["Location"]
+        for n in range(25)
+    ]
+    return [url.rsplit("/", 1)[1] for url in urls]
+
+
+CRAFTED = st.sampled_from(["", "'", "' OR '1'='1", "%", "_", "*", "..", "%00", "0", "-1"])
+
+
+@SETTINGS
+@given(data=st.data())
+def test_no_crafted_id_or_cursor_reaches_another_visitors_submission(
+    app, client, token, owner_ids, data
+):
+    target = data.draw(st.sampled_from(owner_ids))
+    crafted = data.draw(
+        st.one_of(
+            st.just(target),
+            st.builds(str.upper, st.just(target)),
+            st.builds(lambda a, b: a + b, st.just(target), CRAFTED),
+            st.builds(lambda a, b: a + b, CRAFTED, st.just(target)),
+        )
+    )
+    cursor = data.draw(st.from_regex(r"\d{1,17}", fullmatch=True)) + "." + target
+    store = app.extensions["store"]
+    before = store.count_all()
+    responses = [
+        client.get(f"/submissions/{crafted}"),
+        client.get(f"/submissions/{crafted}/delete"),
+        client.post(f"/submissions/{crafted}/delete", data={"csrf_token": token}),
+        client.get("/submissions", query_string={"cursor": cursor}),
+        client.get("/submissions", query_string={"q": "owner secret"}),
+    ]
+    for response in responses:
+        assert response.status_code in (200, 400, 404, 405)
+        doc = parse(response)
+        links = " ".join(a["href"] for a in doc.find_all("a", href=True))
+        assert not any(owner_id in links for owner_id in owner_ids)
+        shown = [tag.get_text() for tag in doc.select(".entered, li[id^=row-] a, #recent li a")]
+        assert not [text for text in shown if text.startswith("owner secret")]
+    assert store.count_all() == before
