@@ -162,8 +162,9 @@ def test_any_search_or_cursor_is_answered_without_a_server_error(client, q, curs
 
 
 @pytest.fixture(scope="module")
-def owner_ids(app, token):
-    """Another visitor's submissions, made through the app."""
+def owner_ids(app, client, token):
+    """Another visitor's submissions, made through the app (and one of the intruder's own)."""
+    client.post("/submit", data={"user_input": "the intruder's own", "csrf_token": token})
     owner = app.test_client()
     owner_token = parse(owner.get("/submit")).find("input", attrs={"name": "csrf_token"})["value"]
     urls = [
