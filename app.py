@@ -24,7 +24,8 @@ from flask_limiter.util import get_remote_address
 from flask_wtf.csrf import CSRFProtect
 from jinja2 import ChoiceLoader, FileSystemLoader, PrefixLoader
 from jinja_partials import register_extensions
-from werkzeug.exceptions import HTTPException
+from sqlalchemy.exc import OperationalError
+from werkzeug.exceptions import HTTPException, ServiceUnavailable
 
 from support import htmx, security
 from support.forms import MAX_LENGTH, SubmissionForm
@@ -43,6 +44,7 @@ ENV_KEYS = (
     "TRUSTED_PROXIES",
     "SUBMIT_RATE_LIMIT",
     "RATELIMIT_STORAGE_URI",
+    "DATABASE_BUSY_TIMEOUT_MS",
 )
 
 # What a visitor is told for each error status; anything else uses Werkzeug's text.
@@ -57,6 +59,10 @@ ERROR_TEXT = {
     414: ("Address too long", "This address is longer than this site accepts."),
     415: ("Unsupported form", "This site accepts forms sent the way a browser sends them."),
     429: ("Too many submissions", "Please wait a little, then try again."),
+    503: (
+        "Temporarily unavailable",
+        "Your data could not be reached just now; nothing was changed. Please try again shortly.",
+    ),
     500: ("Something went wrong", "An unexpected error happened on our side. Please try again."),
 }
 
@@ -73,6 +79,7 @@ def load_config(app: Flask, test_config: dict | None) -> None:
         TRUSTED_PROXIES=0,
         SUBMIT_RATE_LIMIT="30 per minute",
         RATELIMIT_STORAGE_URI="memory://",
+        DATABASE_BUSY_TIMEOUT_MS=5000,
         MAX_CONTENT_LENGTH=16 * 1024,
         PERMANENT_SESSION_LIFETIME=timedelta(days=365),
         SESSION_COOKIE_SAMESITE="Lax",
@@ -112,7 +119,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     )
     app.jinja_env.filters["ago"] = ago
 
-    store = Store(app.config["DATABASE_URL"])
+    store = Store(app.config["DATABASE_URL"], app.config["DATABASE_BUSY_TIMEOUT_MS"])
     store.create_schema()
     app.extensions["store"] = store
 
@@ -124,6 +131,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.register_blueprint(bp)
     security.rate_limit(app, "main.submit", submit_rate_limit, visitor_key, address_key)
     app.register_error_handler(HTTPException, handle_http_error)
+    app.register_error_handler(OperationalError, handle_database_error)
 
     @app.cli.command("init-db")
     def init_db() -> None:
@@ -183,6 +191,14 @@ def handle_http_error(error: HTTPException):
         if name.lower() != "content-type":
             response.headers[name] = value
     return response
+
+
+def handle_database_error(error: OperationalError):
+    """503 for a database that is locked, read-only or unreachable; logged once, in one line."""
+    current_app.logger.error(
+        "Database unavailable during %s %s: %s", request.method, request.path, error.orig
+    )
+    return handle_http_error(ServiceUnavailable(retry_after=5))
 
 
 def form_page(form: SubmissionForm, submission=None, *, status: int = 200, partial: str):

@@ -90,23 +90,29 @@ def _casefold(text: str | None) -> str | None:
     return text.casefold() if text is not None else None
 
 
-def _sqlite_connect(dbapi_connection, _record) -> None:
-    # Unicode-aware case folding for search (SQLite's own lower() knows only ASCII).
-    dbapi_connection.create_function("casefold", 1, _casefold, deterministic=True)
-    # FULL makes every commit durable in WAL mode; wait for a writer instead of failing.
-    cursor = dbapi_connection.cursor()
-    cursor.execute("PRAGMA synchronous=FULL")
-    cursor.execute("PRAGMA busy_timeout=5000")
-    cursor.close()
+def _sqlite_setup(busy_timeout_ms: int):
+    def on_connect(dbapi_connection, _record) -> None:
+        # Unicode-aware case folding for search (SQLite's own lower() knows only ASCII).
+        dbapi_connection.create_function("casefold", 1, _casefold, deterministic=True)
+        # FULL makes every commit durable in WAL mode; a busy database is waited for this
+        # long, then the request fails cleanly (the app answers 503).
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA synchronous=FULL")
+        cursor.execute(f"PRAGMA busy_timeout={int(busy_timeout_ms)}")
+        cursor.close()
+
+    return on_connect
 
 
 class Store:
     """The submissions table behind a few intention-named methods."""
 
-    def __init__(self, url: str) -> None:
-        self.engine: Engine = create_engine(url)
-        if self.engine.dialect.name == "sqlite":
-            event.listen(self.engine, "connect", _sqlite_connect)
+    def __init__(self, url: str, busy_timeout_ms: int = 5000) -> None:
+        # pre_ping replaces connections a database server dropped (a restart, say).
+        sqlite = url.startswith("sqlite")
+        self.engine: Engine = create_engine(url, pool_pre_ping=not sqlite)
+        if sqlite:
+            event.listen(self.engine, "connect", _sqlite_setup(busy_timeout_ms))
 
     def create_schema(self) -> None:
         """Create missing tables (never drops anything); SQLite switches to WAL."""

@@ -1,0 +1,109 @@
+"""A locked, read-only or missing database: 503 saying to try again, logged once,
+nothing half-written, and service resumes by itself once the database is back."""
+
+import logging
+import shutil
+import sqlite3
+
+import pytest
+from helpers import HTMX, form_fields, parse, submit
+from sqlalchemy import event
+
+from app import create_app
+
+
+@pytest.fixture
+def db_dir(tmp_path):
+    path = tmp_path / "data"
+    path.mkdir()
+    return path
+
+
+@pytest.fixture
+def app(db_dir):
+    return create_app(
+        {
+            "TESTING": True,
+            "SECRET_KEY": "a-long-enough-test-secret",
+            "DATABASE_URL": f"sqlite:///{db_dir / 'app.db'}",
+            "DATABASE_BUSY_TIMEOUT_MS": 100,
+            "RATELIMIT_ENABLED": False,
+        }
+    )
+
+
+def assert_unavailable(response, htmx: bool) -> None:
+    assert response.status_code == 503
+    assert int(response.headers["Retry-After"]) > 0
+    doc = parse(response)
+    assert "try again" in doc.find(class_="error").get_text()
+    assert (doc.find("html") is None) == htmx
+    assert "Traceback" not in response.get_data(as_text=True)
+
+
+def database_errors(caplog) -> list[str]:
+    return [r.getMessage() for r in caplog.records if r.levelno >= logging.ERROR]
+
+
+@pytest.mark.parametrize("htmx", [False, True], ids=["plain", "htmx"])
+def test_a_locked_database(client, store, db_dir, htmx, caplog):
+    submit(client, "before")
+    fields = form_fields(client)
+    blocker = sqlite3.connect(db_dir / "app.db", isolation_level=None)
+    blocker.execute("BEGIN EXCLUSIVE")
+    try:
+        response = client.post(
+            "/submit", data={**fields, "user_input": "while locked"}, headers=HTMX if htmx else {}
+        )
+        assert_unavailable(response, htmx)
+        [line] = database_errors(caplog)
+        assert "POST /submit" in line
+        assert "locked" in line
+    finally:
+        blocker.execute("ROLLBACK")
+        blocker.close()
+
+    assert submit(client, "after").status_code == 303
+    texts = [
+        a.get_text()
+        for a in parse(client.get("/submissions")).select("li[id^=row-] > a:first-child")
+    ]
+    assert texts == ["after", "before"]
+
+
+@pytest.mark.parametrize("htmx", [False, True], ids=["plain", "htmx"])
+def test_a_read_only_database(client, store, htmx, caplog):
+    submit(client, "before")
+    read_only = {"on": True}
+
+    @event.listens_for(store.engine, "checkout")
+    def make_read_only(dbapi_connection, _record, _proxy):
+        dbapi_connection.execute(f"PRAGMA query_only={int(read_only['on'])}")
+
+    response = submit(client, "while read-only", headers=HTMX if htmx else {})
+    assert_unavailable(response, htmx)
+    [line] = database_errors(caplog)
+    assert "readonly" in line
+    assert client.get("/").status_code == 200  # reading still works
+    assert store.count_all() == 1
+
+    read_only["on"] = False
+    assert submit(client, "after").status_code == 303
+    assert store.count_all() == 2
+
+
+def test_a_missing_database(client, store, db_dir, tmp_path, caplog):
+    url = submit(client, "kept").headers["Location"]
+    moved = tmp_path / "elsewhere"
+    store.engine.dispose()  # as after a restart: no connection is still open
+    shutil.move(db_dir, moved)
+    try:
+        assert_unavailable(client.get(url), htmx=False)
+        assert_unavailable(client.get(url, headers=HTMX), htmx=True)
+        assert "GET /submissions/" in database_errors(caplog)[0]
+    finally:
+        shutil.move(moved, db_dir)
+
+    assert client.get(url).status_code == 200
+    assert submit(client, "and more").status_code == 303
+    assert store.count_all() == 2
