@@ -6,7 +6,7 @@ HOST ?= 127.0.0.1
 PORT ?= 5000
 PIP := $(BIN)/python -m pip install --disable-pip-version-check -q
 
-.PHONY: run test lint format clean
+.PHONY: run serve soak test lint format clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -41,3 +41,10 @@ format: $(VENV)/.installed-dev
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache
+
+serve: $(VENV)/.installed .env  ## Production: gunicorn on $$BIND (default 127.0.0.1:8000)
+	$(BIN)/flask --app app init-db
+	$(BIN)/gunicorn --config gunicorn.conf.py 'app:create_app()'
+
+soak: $(VENV)/.installed-dev  ## Load + killed workers + SIGTERM against gunicorn (SOAK_ARGS to tune)
+	$(BIN)/python bench/soak.py $(SOAK_ARGS)
