@@ -59,11 +59,11 @@ ERROR_TEXT = {
     414: ("Address too long", "This address is longer than this site accepts."),
     415: ("Unsupported form", "This site accepts forms sent the way a browser sends them."),
     429: ("Too many submissions", "Please wait a little, then try again."),
+    500: ("Something went wrong", "An unexpected error happened on our side. Please try again."),
     503: (
         "Temporarily unavailable",
         "Your data could not be reached just now; nothing was changed. Please try again shortly.",
     ),
-    500: ("Something went wrong", "An unexpected error happened on our side. Please try again."),
 }
 
 csrf = CSRFProtect()
@@ -213,7 +213,7 @@ def form_page(form: SubmissionForm, submission=None, *, status: int = 200, parti
         form=form,
         field=form.user_input,
         submission=submission,
-        submissions=get_store().recent(visitor_id()),
+        page_context=lambda: {"submissions": get_store().recent(visitor_id())},
     )
 
 

@@ -4,6 +4,8 @@ Views call `render` (or `fragment` when a response only ever makes sense as a
 fragment); nothing else in the app looks at HX-* headers.
 """
 
+from collections.abc import Callable
+
 from flask import Flask, Response, make_response, render_template, request
 
 # Every header the decision below reads: caches must key on all of them.
@@ -67,12 +69,17 @@ def render(
     status: int = 200,
     oob: tuple[str, ...] = (),
     retarget: str | None = None,
+    page_context: Callable[[], dict] | None = None,
     **context,
 ) -> Response:
-    """The full page for a normal request, the page's partial for an htmx one."""
+    """The full page for a normal request, the page's partial for an htmx one.
+
+    `page_context`, if given, supplies what only the full page needs (called only for it).
+    """
     if wants_fragment():
         return fragment(partial, status=status, oob=oob, retarget=retarget, **context)
-    return make_response(render_template(page, **context), status)
+    extra = page_context() if page_context else {}
+    return make_response(render_template(page, **context, **extra), status)
 
 
 def init_app(app: Flask) -> None:

@@ -101,6 +101,9 @@ def test_a_missing_database(client, store, db_dir, tmp_path, caplog):
         assert_unavailable(client.get(url), htmx=False)
         assert_unavailable(client.get(url, headers=HTMX), htmx=True)
         assert "GET /submissions/" in database_errors(caplog)[0]
+        # Live validation needs no database at all.
+        feedback = client.get("/submit/validate?user_input=hi", headers=HTMX)
+        assert feedback.status_code == 200
     finally:
         shutil.move(moved, db_dir)
 
