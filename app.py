@@ -298,7 +298,7 @@ def submissions():
         partial,
         oob=oob,
         title="Your submissions",
-        total=store.count(visitor),
+        page_context=lambda: {"total": store.count(visitor)},
         matches=store.count(visitor, q) if q else None,
         q=q,
         cursor=cursor,
