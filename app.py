@@ -7,6 +7,7 @@ import time
 from datetime import timedelta
 from pathlib import Path
 
+import click
 from dotenv import dotenv_values
 from flask import (
     Blueprint,
@@ -138,7 +139,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     def init_db() -> None:
         """Create the database schema if it is missing (keeps existing data)."""
         store.create_schema()
-        print(f"Database ready: {store.engine.url.render_as_string(hide_password=True)}")
+        click.echo(f"Database ready: {store.engine.url.render_as_string(hide_password=True)}")
 
     return app
 
