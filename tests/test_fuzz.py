@@ -149,7 +149,8 @@ def test_any_htmx_headers_get_a_page_or_a_fragment(client, path, headers):
     headers=HX_HEADERS,
 )
 def test_any_path_and_method_is_answered_without_a_server_error(client, method, path, headers):
-    response = client.open("/" + path, method=method, headers=headers)
+    # A leading "//" would make the test client read a host name out of the path.
+    response = client.open("/" + path.lstrip("/"), method=method, headers=headers)
     assert response.status_code < 500
 
 
