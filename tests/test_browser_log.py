@@ -76,6 +76,16 @@ def test_load_more_until_the_end_shows_every_row_once(watched):
     assert_no_reload(page, events)
 
 
+def test_a_double_click_on_load_more_appends_the_next_page_once(watched):
+    page, _ = watched
+    seed(page, *[f"row {n:02d}" for n in range(45)])
+    page.goto("/submissions")
+    page.locator("#load-more").dblclick()
+    expect(page.locator(ROWS)).to_have_count(40)
+    page.wait_for_timeout(500)
+    assert len(set(row_texts(page))) == len(row_texts(page)) == 40
+
+
 def test_delete_from_the_list_in_place_then_back_and_forward(watched):
     page, events = watched
     seed(page, "keep one", "delete me", "keep two")

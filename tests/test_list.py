@@ -56,6 +56,7 @@ def test_twenty_per_page_and_a_plain_load_more_link(client):
     assert link["hx-get"] == link["href"]
     assert link["hx-target"] == "#submission-rows"
     assert link["hx-swap"] == "beforeend"
+    assert link["hx-sync"] == "this:drop"
     assert "cursor" in parse_qs(urlsplit(link["href"]).query)
 
     page2 = parse(client.get(link["href"]))
