@@ -22,7 +22,7 @@ from sqlalchemy import (
     or_,
     select,
 )
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
 
@@ -108,15 +108,17 @@ class Store:
     """The submissions table behind a few intention-named methods."""
 
     def __init__(self, url: str, busy_timeout_ms: int = 5000) -> None:
+        self.sqlite = make_url(url).get_backend_name() == "sqlite"
         # pre_ping replaces connections a database server dropped (a restart, say).
-        sqlite = url.startswith("sqlite")
-        self.engine: Engine = create_engine(url, pool_pre_ping=not sqlite)
-        if sqlite:
+        self.engine: Engine = create_engine(url, pool_pre_ping=not self.sqlite)
+        # Case folding for search, the same on both sides of LIKE.
+        self._fold = (func.casefold, str.casefold) if self.sqlite else (func.lower, str.lower)
+        if self.sqlite:
             event.listen(self.engine, "connect", _sqlite_setup(busy_timeout_ms))
 
     def create_schema(self) -> None:
         """Create missing tables (never drops anything); SQLite switches to WAL."""
-        if self.engine.dialect.name == "sqlite":
+        if self.sqlite:
             with self.engine.connect() as connection:
                 connection.exec_driver_sql("PRAGMA journal_mode=WAL")
         Base.metadata.create_all(self.engine)
@@ -209,11 +211,7 @@ class Store:
             return None  # no stored text is that long or holds a control character
         query = select(Submission).filter_by(visitor_id=visitor_id)
         if q:
-            sql_fold, python_fold = (
-                (func.casefold, str.casefold)
-                if self.engine.dialect.name == "sqlite"
-                else (func.lower, str.lower)
-            )
+            sql_fold, python_fold = self._fold
             pattern = python_fold(q).replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
             query = query.where(sql_fold(Submission.text).like(f"%{pattern}%", escape="\\"))
         return query
