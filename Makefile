@@ -42,9 +42,8 @@ format: $(VENV)/.installed-dev
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache
 
-serve: $(VENV)/.installed .env  ## Production: gunicorn on $$BIND (default 127.0.0.1:8000)
-	$(BIN)/flask --app app init-db
-	$(BIN)/gunicorn --config gunicorn.conf.py 'app:create_app()'
+serve: $(VENV)/.installed .env  ## Production: granian on $$BIND (default 127.0.0.1:8000)
+	$(BIN)/python serve.py
 
-soak: $(VENV)/.installed-dev  ## Load + killed workers + SIGTERM against gunicorn (SOAK_ARGS to tune)
+soak: $(VENV)/.installed-dev  ## Load + killed workers + SIGTERM against `make serve` (SOAK_ARGS to tune)
 	$(BIN)/python bench/soak.py $(SOAK_ARGS)

@@ -120,9 +120,8 @@ def create_app(test_config: dict | None = None) -> Flask:
     )
     app.jinja_env.filters["ago"] = ago
 
+    # The schema is prepared by `flask init-db` or serve.py, once, never by each worker.
     store = Store(app.config["DATABASE_URL"], app.config["DATABASE_BUSY_TIMEOUT_MS"])
-    store.create_schema()
-    store.engine.dispose()  # no connection outlives start-up: safe to fork workers after this
     app.extensions["store"] = store
 
     app.before_request(start_timer)  # first, so even a CSRF rejection is timed

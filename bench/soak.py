@@ -1,9 +1,9 @@
 """`make soak`: the production server under concurrent load while its workers are killed.
 
-Starts gunicorn (gunicorn.conf.py) on a loopback port with a throwaway SQLite database,
-runs CLIENTS concurrent visitors (mixed page GETs and htmx POSTs) for SECONDS, SIGKILLs a
-worker every KILL_EVERY seconds, then stops the server with SIGTERM while requests are
-mid-flight. It checks, and exits non-zero unless all hold:
+Starts the production server (serve.py, as `make serve` does) on a loopback port with a
+throwaway SQLite database, runs CLIENTS concurrent visitors (mixed page GETs and htmx POSTs)
+for SECONDS, SIGKILLs a worker every KILL_EVERY seconds, then stops the server with SIGTERM
+while requests are mid-flight. It checks, and exits non-zero unless all hold:
 
 - every submission answered 2xx is in the database, with the text that was sent;
 - no 5xx at all, and connection errors only just after a worker was killed;
@@ -192,7 +192,7 @@ def main() -> int:
     }
     env.pop("FLASK_DEBUG", None)
     server = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "--config", "gunicorn.conf.py", "app:create_app()"],
+        [sys.executable, "serve.py"],
         cwd=ROOT,
         env=env,
         stdout=subprocess.DEVNULL,

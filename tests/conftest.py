@@ -4,15 +4,14 @@ import threading
 from pathlib import Path
 
 import pytest
+from helpers import ready_app
 from playwright.sync_api import Page
 from werkzeug.serving import make_server
-
-from app import create_app
 
 
 @pytest.fixture
 def app(tmp_path):
-    return create_app(
+    return ready_app(
         {
             "TESTING": True,
             "SECRET_KEY": "a-long-enough-test-secret",
@@ -62,7 +61,7 @@ def browser_type_launch_args(browser_type_launch_args):
 @pytest.fixture(scope="session")
 def live_app(tmp_path_factory):
     db = tmp_path_factory.mktemp("live") / "live.db"
-    return create_app(
+    return ready_app(
         {
             "SECRET_KEY": "browser-test-secret",
             "DATABASE_URL": f"sqlite:///{db}",

@@ -3,6 +3,8 @@
 from bs4 import BeautifulSoup
 from playwright.sync_api import Page, expect
 
+from app import create_app
+
 # Request header sets, and the shape each must get back.
 HTMX = {"HX-Request": "true"}
 SHAPES = {
@@ -28,6 +30,13 @@ INVALID = {
 }
 
 VARY = {"HX-Request", "HX-Request-Type", "HX-History-Restore-Request", "HX-Boosted"}
+
+
+def ready_app(config: dict):
+    """`create_app` plus the schema, as `flask init-db` or serve.py prepare it."""
+    app = create_app(config)
+    app.extensions["store"].create_schema()
+    return app
 
 
 def parse(response) -> BeautifulSoup:

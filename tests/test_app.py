@@ -8,6 +8,7 @@ import pytest
 from helpers import HTMX, submit
 
 import app as app_module
+import serve
 from app import create_app
 
 
@@ -32,7 +33,9 @@ def test_defaults(clean_env, monkeypatch):
     assert app.config["SESSION_COOKIE_HTTPONLY"] is True
     assert not app.config["SESSION_COOKIE_SECURE"]
     assert not app.debug
-    assert (clean_env / "instance" / "app.db").exists()
+    assert not app.jinja_env.auto_reload
+    # Building the app never touches the database: init-db or serve.py prepares it.
+    assert not (clean_env / "instance" / "app.db").exists()
 
 
 def test_env_file_then_environment_then_test_mapping(clean_env, monkeypatch):
@@ -109,3 +112,18 @@ def test_vendored_htmx_matches_the_pinned_hash():
     path = app_module.ROOT / "static" / app_module.HTMX_FILE
     assert hashlib.sha256(path.read_bytes()).hexdigest() == app_module.HTMX_SHA256
     assert (path.parent / "htmx-4.0.1.LICENSE").read_text().startswith("Zero-Clause BSD")
+
+
+def test_serve_settings_come_from_the_environment():
+    assert serve.settings({}) == {
+        "address": "127.0.0.1",
+        "port": 8000,
+        "workers": 2,
+        "blocking_threads": 4,
+        "workers_kill_timeout": 30,
+    }
+    custom = serve.settings(
+        {"BIND": "0.0.0.0:9000", "WEB_CONCURRENCY": "3", "THREADS": "8", "GRACEFUL_TIMEOUT": "5"}
+    )
+    assert (custom["address"], custom["port"], custom["workers"]) == ("0.0.0.0", 9000, 3)
+    assert (custom["blocking_threads"], custom["workers_kill_timeout"]) == (8, 5)

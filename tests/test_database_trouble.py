@@ -6,10 +6,8 @@ import shutil
 import sqlite3
 
 import pytest
-from helpers import HTMX, form_fields, parse, submit
+from helpers import HTMX, form_fields, parse, ready_app, submit
 from sqlalchemy import event
-
-from app import create_app
 
 
 @pytest.fixture
@@ -21,7 +19,7 @@ def db_dir(tmp_path):
 
 @pytest.fixture
 def app(db_dir):
-    return create_app(
+    return ready_app(
         {
             "TESTING": True,
             "SECRET_KEY": "a-long-enough-test-secret",

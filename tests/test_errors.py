@@ -1,14 +1,12 @@
 """Error responses: a styled page without htmx, a small fragment with it, never a trace."""
 
 import pytest
-from helpers import HTMX, SHAPES, VARY, form_fields, parse
-
-from app import create_app
+from helpers import HTMX, SHAPES, VARY, form_fields, parse, ready_app
 
 
 @pytest.fixture
 def failing_app(tmp_path):
-    app = create_app(
+    app = ready_app(
         {
             "SECRET_KEY": "a-long-enough-test-secret",
             "DATABASE_URL": f"sqlite:///{tmp_path / 'test.db'}",

@@ -3,11 +3,9 @@
 import unicodedata
 
 import pytest
-from helpers import parse
+from helpers import parse, ready_app
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
-
-from app import create_app
 
 SETTINGS = settings(
     max_examples=400,
@@ -51,7 +49,7 @@ HOSTILE = st.builds(
 @pytest.fixture(scope="module")
 def app(tmp_path_factory):
     db = tmp_path_factory.mktemp("fuzz") / "fuzz.db"
-    return create_app(
+    return ready_app(
         {
             "TESTING": True,
             "SECRET_KEY": "a-long-enough-test-secret",

@@ -1,9 +1,7 @@
 """Security headers, cookies and request limits."""
 
 import pytest
-from helpers import HTMX, form_fields, parse, submit
-
-from app import create_app
+from helpers import HTMX, form_fields, parse, ready_app, submit
 
 HEADERS = {
     "X-Content-Type-Options": "nosniff",
@@ -61,7 +59,7 @@ def test_session_cookie_is_httponly_and_samesite_lax(client):
 
 
 def test_behind_https_adds_hsts_and_secure_cookies(tmp_path):
-    app = create_app(
+    app = ready_app(
         {
             "SECRET_KEY": "a-long-enough-test-secret",
             "DATABASE_URL": f"sqlite:///{tmp_path / 'https.db'}",
@@ -134,7 +132,7 @@ def test_well_formed_unicode_still_goes_through(client, store):
 
 @pytest.fixture
 def limited_app(tmp_path):
-    return create_app(
+    return ready_app(
         {
             "TESTING": True,
             "SECRET_KEY": "a-long-enough-test-secret",
