@@ -16,6 +16,7 @@ from flask import (
     current_app,
     flash,
     g,
+    make_response,
     redirect,
     request,
     session,
@@ -215,6 +216,16 @@ def form_page(form: SubmissionForm, submission=None, *, status: int = 200, parti
         submission=submission,
         page_context=lambda: {"submissions": get_store().recent(visitor_id())},
     )
+
+
+@bp.get("/healthz")
+def healthz():
+    """For load balancers and monitors: 200 while the database answers, 503 otherwise."""
+    healthy = get_store().ping()
+    response = make_response("ok\n" if healthy else "unavailable\n", 200 if healthy else 503)
+    response.mimetype = "text/plain"
+    response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 @bp.get("/")

@@ -23,7 +23,7 @@ from sqlalchemy import (
     select,
 )
 from sqlalchemy.engine import Engine, make_url
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
 
 # The longest text stored; the submit form enforces it.
@@ -122,6 +122,15 @@ class Store:
             with self.engine.connect() as connection:
                 connection.exec_driver_sql("PRAGMA journal_mode=WAL")
         Base.metadata.create_all(self.engine)
+
+    def ping(self) -> bool:
+        """True when the database answers a query on the submissions table."""
+        try:
+            with self.engine.connect() as connection:
+                connection.execute(select(Submission.id).limit(1)).all()
+            return True
+        except DBAPIError:
+            return False
 
     def add(self, visitor_id: str, text: str, request_id: str | None = None) -> Entry:
         """Store a submission; a repeat of the same request_id returns the first one."""

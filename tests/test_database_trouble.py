@@ -96,6 +96,9 @@ def test_a_missing_database(client, store, db_dir, tmp_path, caplog):
     store.engine.dispose()  # as after a restart: no connection is still open
     shutil.move(db_dir, moved)
     try:
+        health = client.get("/healthz")
+        assert (health.status_code, health.text) == (503, "unavailable\n")
+        assert health.headers["Cache-Control"] == "no-store"
         assert_unavailable(client.get(url), htmx=False)
         assert_unavailable(client.get(url, headers=HTMX), htmx=True)
         assert "GET /submissions/" in database_errors(caplog)[0]
@@ -106,5 +109,6 @@ def test_a_missing_database(client, store, db_dir, tmp_path, caplog):
         shutil.move(moved, db_dir)
 
     assert client.get(url).status_code == 200
+    assert client.get("/healthz").status_code == 200
     assert submit(client, "and more").status_code == 303
     assert store.count_all() == 2

@@ -161,3 +161,12 @@ def test_stylesheet_is_served(client):
     with client.get("/static/style.css") as response:
         assert response.status_code == 200
         assert response.mimetype == "text/css"
+
+
+@pytest.mark.parametrize("shape", SHAPES)
+def test_health_check_is_tiny_plain_text_and_never_cached(client, shape):
+    response = client.get("/healthz", headers=SHAPES[shape][0])
+    assert response.status_code == 200
+    assert response.mimetype == "text/plain"
+    assert response.text == "ok\n"
+    assert response.headers["Cache-Control"] == "no-store"
