@@ -29,7 +29,7 @@ from jinja_partials import register_extensions
 from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException, ServiceUnavailable
 
-from support import htmx, security
+from support import assets, htmx, security
 from support.forms import MAX_LENGTH, SubmissionForm
 from support.humanize import ago
 from support.store import InvalidCursor, Store
@@ -100,7 +100,7 @@ def load_config(app: Flask, test_config: dict | None) -> None:
 
 def create_app(test_config: dict | None = None) -> Flask:
     """Build the app: config, templates, database, routes, error pages, logging."""
-    app = Flask(__name__)
+    app = Flask(__name__, static_folder=None)  # support/assets.py serves static/
     app.jinja_options = {"trim_blocks": True, "lstrip_blocks": True}
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     load_config(app, test_config)
@@ -128,6 +128,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.before_request(start_timer)  # first, so even a CSRF rejection is timed
     app.after_request(log_request)
     security.init_app(app)  # before CSRF: it checks the raw body before anything parses it
+    assets.init_app(app, ROOT / "static", security.response_headers(app))
     csrf.init_app(app)
     htmx.init_app(app)
     app.register_blueprint(bp)

@@ -83,10 +83,9 @@ def render(
 
 
 def init_app(app: Flask) -> None:
-    """Add `Vary` to every non-static response: any of them may have two shapes."""
+    """Add `Vary` to every response from the app: any of them may have two shapes."""
 
     @app.after_request
     def add_vary(response: Response) -> Response:
-        if request.endpoint != "static":
-            response.vary.update(VARY)
+        response.vary.update(VARY)
         return response

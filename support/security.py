@@ -84,12 +84,18 @@ def reject_malformed_requests() -> None:
         abort(400)
 
 
+def response_headers(app: Flask) -> dict[str, str]:
+    """The headers every response carries, static files included."""
+    if app.config["HTTPS"]:
+        return {**HEADERS, "Strict-Transport-Security": HSTS}
+    return dict(HEADERS)
+
+
 def init_app(app: Flask) -> None:
     """Check the secret key now; check every request and header every response from now on."""
     check_secret_key(app)
-    headers = dict(HEADERS)
+    headers = response_headers(app)
     if app.config["HTTPS"]:
-        headers["Strict-Transport-Security"] = HSTS
         app.config["SESSION_COOKIE_SECURE"] = True
 
     @app.after_request
