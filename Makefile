@@ -6,7 +6,7 @@ HOST ?= 127.0.0.1
 PORT ?= 5000
 PIP := $(BIN)/python -m pip install --disable-pip-version-check -q
 
-.PHONY: run serve soak test lint format clean
+.PHONY: run serve soak bench test lint format clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -28,6 +28,9 @@ run: $(VENV)/.installed .env  ## Create the SQLite database if needed and serve 
 	$(BIN)/flask --app app init-db
 	$(BIN)/flask --app app run --host $(HOST) --port $(PORT)
 
+bench: $(VENV)/.installed  ## Throughput, latency and memory against a floor and a FastAPI peer (BENCH_ARGS to tune)
+	$(BIN)/python bench/bench.py $(BENCH_ARGS)
+
 test: $(VENV)/.installed-dev  ## The whole suite, browser tests included
 	$(BIN)/python -m pytest
 
@@ -40,7 +43,7 @@ format: $(VENV)/.installed-dev
 	$(BIN)/ruff format .
 
 clean:
-	rm -rf $(VENV) .pytest_cache .ruff_cache
+	rm -rf $(VENV) bench/.venv-peer .pytest_cache .ruff_cache
 
 serve: $(VENV)/.installed .env  ## Production: granian on $$BIND (default 127.0.0.1:8000)
 	$(BIN)/python serve.py

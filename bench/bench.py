@@ -1,0 +1,479 @@
+"""`make bench`: how fast the app is when served as in production, against a floor and a peer.
+
+In one run, on this machine, with every server pinned to CPU 0 and wrk pinned to CPU 1:
+- the app (serve.py, as `make serve` runs it): GET /, GET /submit and GET /submissions/<id>
+  as page and as htmx fragment, and htmx POST /submit, which stores each submission durably;
+- the floor: bench/floor.py, a Flask view answering the same bytes as constants, on the
+  same server with the same settings;
+- the peer: bench/peer/, FastAPI + Jinja2 on uvicorn serving the same home page from the
+  same SQLite file (in its own virtual environment, bench/.venv-peer);
+- the durable-write limit: a bare loop of SQLite insert + commit with the app's settings;
+- the resident memory of one worker after 10,000 requests and after 50,000 more.
+Prints a table and the targets, and writes every figure as JSON. Traffic stays on 127.0.0.1.
+"""
+
+import argparse
+import http.client
+import json
+import math
+import os
+import re
+import secrets
+import shutil
+import signal
+import socket
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from urllib.parse import urlencode
+
+ROOT = Path(__file__).resolve().parent.parent
+BENCH = ROOT / "bench"
+PEER_VENV = BENCH / ".venv-peer"
+SERVER_CPU, LOAD_CPU = "0", "1"
+HTMX = {"HX-Request": "true"}
+CSRF_FIELD = re.compile(r'name="csrf_token" value="([^"]+)"')
+CSRF_HEADER = re.compile(r'"X-CSRFToken": "[^"]+"')
+SEEDED = 12  # more than the home page shows, so it lists a full 10
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def request(port: int, method: str, path: str, body: str = "", headers: dict | None = None):
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+    try:
+        connection.request(method, path, body=body or None, headers=headers or {})
+        response = connection.getresponse()
+        return response.status, dict(response.getheaders()), response.read()
+    finally:
+        connection.close()
+
+
+class Server:
+    """A server process pinned to SERVER_CPU, stopped with SIGTERM."""
+
+    def __init__(self, name: str, command: list[str], env: dict, port: int, log: Path) -> None:
+        self.name, self.port = name, port
+        self.log = log
+        self.process = subprocess.Popen(
+            ["taskset", "-c", SERVER_CPU, *command],
+            cwd=ROOT,
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=log.open("w"),
+        )
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise SystemExit(f"{name} exited at start-up; see {log}")
+            try:
+                request(port, "GET", "/")
+                return
+            except OSError:
+                time.sleep(0.2)
+        raise SystemExit(f"{name} did not start; see {log}")
+
+    def workers(self) -> list[int]:
+        children = Path(f"/proc/{self.process.pid}/task/{self.process.pid}/children")
+        return [int(pid) for pid in children.read_text().split()]
+
+    def stop(self) -> None:
+        self.process.send_signal(signal.SIGTERM)
+        try:
+            self.process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+
+
+def rss_mib(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    raise RuntimeError(f"no VmRSS for {pid}")
+
+
+def wrk(port, path, seconds, connections, headers=(), args=(), env=None) -> dict:
+    """Run wrk on LOAD_CPU and return the figures bench/wrk.lua prints."""
+    command = ["taskset", "-c", LOAD_CPU, "wrk", "-t1", f"-c{connections}", f"-d{seconds}s"]
+    command += ["--timeout", "10s"]
+    for name, value in headers:
+        command += ["-H", f"{name}: {value}"]
+    command += ["-s", str(BENCH / "wrk.lua"), f"http://127.0.0.1:{port}{path}", "--", *args]
+    done = subprocess.run(
+        command, capture_output=True, text=True, env={**os.environ, **(env or {})}, check=True
+    )
+    figures = json.loads(done.stdout.strip().splitlines()[-1])
+    figures["rps"] = figures["requests"] / (figures["duration_us"] / 1e6)
+    return figures
+
+
+def measure(port, path, headers, options) -> dict:
+    if options.warmup:
+        wrk(port, path, options.warmup, options.connections, headers, ["get"])
+    figures = wrk(port, path, options.duration, options.connections, headers, ["get"])
+    if figures["bad_status"] or figures["socket_errors"]:
+        raise SystemExit(f"errors while measuring {path}: {figures}")
+    return figures
+
+
+def durable_write_limit(database: Path, seconds: float) -> float:
+    """Inserts per second of one connection committing each row, as the app stores them."""
+    os.sched_setaffinity(0, {int(SERVER_CPU)})
+    try:
+        connection = sqlite3.connect(database, isolation_level=None)
+        connection.execute("PRAGMA journal_mode=WAL")
+        connection.execute("PRAGMA synchronous=FULL")
+        insert = (
+            "INSERT INTO submissions (id, visitor_id, request_id, text, created_at) "
+            "VALUES (?, ?, ?, ?, strftime('%Y-%m-%d %H:%M:%f', 'now'))"
+        )
+        count, started = 0, time.perf_counter()
+        while time.perf_counter() - started < seconds:
+            count += 1
+            connection.execute("BEGIN")
+            connection.execute(
+                insert,
+                (secrets.token_urlsafe(16), "loop", f"loop-request-{count}", f"bench {count}"),
+            )
+            connection.execute("COMMIT")
+        elapsed = time.perf_counter() - started
+        connection.close()
+        return count / elapsed
+    finally:
+        os.sched_setaffinity(0, set(range(os.cpu_count() or 1)))
+
+
+class Visitor:
+    """A returning visitor: a session cookie, a CSRF token and SEEDED stored submissions."""
+
+    def __init__(self, port: int) -> None:
+        self.port = port
+        status, headers, body = request(port, "GET", "/submit")
+        self.cookie = headers["set-cookie"].split(";", 1)[0]
+        self.token = CSRF_FIELD.search(body.decode())[1]
+        for n in range(SEEDED):
+            fields = {
+                "csrf_token": self.token,
+                "user_input": f"Submission number {n}: <b>bold</b> & plain",
+                "request_id": f"seed-request-{n:04d}",
+            }
+            status, headers, _ = request(port, "POST", "/submit", urlencode(fields), self.form())
+            assert status == 303, status
+            self.cookie = headers.get("set-cookie", self.cookie).split(";", 1)[0]
+            # Follow the redirect as a browser would, which shows (and clears) the flash.
+            self.submission = headers["location"]
+            _, headers, _ = request(port, "GET", self.submission, headers=self.form())
+            self.cookie = headers.get("set-cookie", self.cookie).split(";", 1)[0]
+
+    def form(self) -> dict:
+        return {"Cookie": self.cookie, "Content-Type": "application/x-www-form-urlencoded"}
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--duration", type=int, default=10, help="seconds per measurement")
+    parser.add_argument("--warmup", type=int, default=2, help="seconds before each")
+    parser.add_argument("--connections", type=int, default=16)
+    parser.add_argument("--memory-requests", type=int, nargs=2, default=[10_000, 50_000])
+    parser.add_argument("--json", type=Path, default=BENCH / "results.json")
+    options = parser.parse_args()
+    if shutil.which("wrk") is None or shutil.which("taskset") is None:
+        raise SystemExit(
+            "make bench needs wrk and taskset (Debian: apt-get install wrk util-linux)"
+        )
+
+    # On the disk the app's database normally lives on (instance/), not a tmpfs: fsync counts.
+    (ROOT / "instance").mkdir(exist_ok=True)
+    workdir = Path(tempfile.mkdtemp(prefix="bench-", dir=ROOT / "instance"))
+    secret = secrets.token_hex(32)
+    env = {
+        **os.environ,
+        "SECRET_KEY": secret,
+        "DATABASE_URL": f"sqlite:///{workdir / 'app.db'}",
+        "SUBMIT_RATE_LIMIT": "100000000 per hour",  # one visitor posts thousands a second
+        "WEB_CONCURRENCY": "2",
+    }
+    env.pop("FLASK_DEBUG", None)
+    results: dict = {"machine": machine(), "settings": vars(options) | {"json": str(options.json)}}
+
+    # The durable-write limit, on a copy of the app's schema.
+    subprocess.run(
+        [sys.executable, "-m", "flask", "--app", "app", "init-db"],
+        cwd=ROOT,
+        env={**env, "DATABASE_URL": f"sqlite:///{workdir / 'loop.db'}"},
+        check=True,
+        capture_output=True,
+    )
+    results["durable_writes_per_second"] = durable_write_limit(
+        workdir / "loop.db", options.duration
+    )
+
+    # The app.
+    port = free_port()
+    app = Server(
+        "app",
+        [sys.executable, "serve.py"],
+        {**env, "BIND": f"127.0.0.1:{port}"},
+        port,
+        workdir / "app.log",
+    )
+    try:
+        visitor = Visitor(port)
+        cookie = [("Cookie", visitor.cookie)]
+        routes = {"/": "/", "/submit": "/submit", "/submissions/<id>": visitor.submission}
+        captured, app_figures = {}, {}
+        for name, path in routes.items():
+            captured[path] = {}
+            for shape, extra in (("page", []), ("fragment", list(HTMX.items()))):
+                status, headers, body = request(port, "GET", path, headers=dict(cookie + extra))
+                assert status == 200, (path, shape, status)
+                captured[path][shape] = [headers["content-type"], body.decode()]
+                figures = measure(port, path, cookie + extra, options)
+                app_figures[f"GET {name} {shape}"] = figures | {"bytes": len(body)}
+                print(f"  measured app GET {name} {shape}: {figures['rps']:,.0f} req/s", flush=True)
+        results["post"] = measure_post(port, visitor, workdir, options)
+        results["app"] = app_figures
+        # The home page as it now stands, for comparison with the peer's.
+        home = request(port, "GET", "/", headers=dict(cookie))[2].decode()
+    finally:
+        app.stop()
+
+    # The floor: the same bytes from a constant Flask view, on the same server.
+    responses_file = workdir / "responses.json"
+    responses_file.write_text(json.dumps(captured))
+    port = free_port()
+    floor = Server(
+        "floor",
+        [sys.executable, "serve.py", "bench.floor:create_app"],
+        {**env, "BIND": f"127.0.0.1:{port}", "FLOOR_RESPONSES": str(responses_file)},
+        port,
+        workdir / "floor.log",
+    )
+    try:
+        results["floor"] = {}
+        for name, path in routes.items():
+            for shape, extra in (("page", []), ("fragment", list(HTMX.items()))):
+                figures = measure(port, path, extra, options)
+                results["floor"][f"GET {name} {shape}"] = figures
+        print("  measured the floor", flush=True)
+    finally:
+        floor.stop()
+
+    # The peer.
+    results["peer"] = {"GET / page": measure_peer(env, visitor, home, workdir, options)}
+    print("  measured the peer", flush=True)
+
+    # Memory of one worker.
+    slowest = min(figures["rps"] for figures in results["app"].values())
+    results["memory_mib"] = measure_memory(env, workdir, options, slowest)
+
+    report(results)
+    options.json.write_text(json.dumps(results, indent=2) + "\n")
+    print(f"\nEvery figure: {options.json}")
+    shutil.rmtree(workdir)
+    return 0
+
+
+def measure_post(port: int, visitor: Visitor, workdir: Path, options) -> dict:
+    """htmx POST /submit: req/s, and every acknowledged submission found stored."""
+    database = workdir / "app.db"
+    acked_file = workdir / "acked.txt"
+    headers = [*visitor.form().items(), *HTMX.items()]
+    env = {"BENCH_RESPONSES": "1", "BENCH_ACKED": str(acked_file)}
+    if options.warmup:
+        wrk(
+            port, "/submit", options.warmup, options.connections, headers,
+            ["post", visitor.token, "warmup"],
+        )  # fmt: skip
+        time.sleep(0.5)  # let the warm-up's last requests land before counting
+    with sqlite3.connect(database) as connection:
+        before = connection.execute("SELECT count(*) FROM submissions").fetchone()[0]
+    figures = wrk(
+        port, "/submit", options.duration, options.connections, headers,
+        ["post", visitor.token, "measured"], env,
+    )  # fmt: skip
+    acked = [url.rsplit("/", 1)[-1] for url in acked_file.read_text().split()]
+    with sqlite3.connect(database) as connection:
+        stored = {row[0] for row in connection.execute("SELECT id FROM submissions")}
+        integrity = connection.execute("PRAGMA integrity_check").fetchone()[0]
+    # Sizes: the htmx answer to a submit against the result page it stands for.
+    fields = {
+        "csrf_token": visitor.token,
+        "user_input": "size check",
+        "request_id": "size-check-request",
+    }
+    status, headers_back, fragment = request(
+        port, "POST", "/submit", urlencode(fields), {**visitor.form(), **HTMX}
+    )
+    assert status == 200, status
+    _, _, page = request(port, "GET", headers_back["hx-push-url"], headers=visitor.form())
+    return figures | {
+        "acknowledged": len(acked),
+        "acknowledged_missing": len([i for i in acked if i not in stored]),
+        "stored_during_run": len(stored) - before - 1,
+        "integrity_check": integrity,
+        "fragment_bytes": len(fragment),
+        "page_bytes": len(page),
+    }
+
+
+def measure_peer(env: dict, visitor: Visitor, home: str, workdir: Path, options) -> dict:
+    python = PEER_VENV / "bin" / "python"
+    if not python.exists():
+        subprocess.run([sys.executable, "-m", "venv", str(PEER_VENV)], check=True)
+        subprocess.run(
+            [str(python), "-m", "pip", "install", "-q", "--disable-pip-version-check",
+             "-r", str(BENCH / "peer" / "requirements.txt")],
+            check=True,
+        )  # fmt: skip
+    assets = {
+        name: re.search(rf'"(/static/{re.escape(stem)}\.[0-9a-f]{{12}}{re.escape(suffix)})"', home)[
+            1
+        ]
+        for name, stem, suffix in (
+            ("favicon.svg", "favicon", ".svg"),
+            ("style.css", "style", ".css"),
+            ("vendor/htmx-4.0.1.min.js", "vendor/htmx-4.0.1.min", ".js"),
+        )
+    }
+    port = free_port()
+    peer = Server(
+        "peer",
+        [str(python), "-m", "uvicorn", "peer:app", "--app-dir", "bench/peer", "--workers", "2",
+         "--host", "127.0.0.1", "--port", str(port)],
+        {**env, "PEER_DATABASE": str(workdir / "app.db"), "PEER_ASSETS": json.dumps(assets)},
+        port,
+        workdir / "peer.log",
+    )  # fmt: skip
+    try:
+        # The peer must serve the very page the app served (the CSRF token aside).
+        status, _, body = request(port, "GET", "/", headers={"Cookie": visitor.cookie})
+        if status != 200 or CSRF_HEADER.sub("", body.decode()) != CSRF_HEADER.sub("", home):
+            (workdir / "app-home.html").write_text(home)
+            (workdir / "peer-home.html").write_bytes(body)
+            raise SystemExit(f"the peer's home page differs from the app's: see {workdir}")
+        return measure(port, "/", [("Cookie", visitor.cookie)], options) | {"bytes": len(body)}
+    finally:
+        peer.stop()
+
+
+def measure_memory(env: dict, workdir: Path, options, rate: float) -> dict:
+    """One worker's resident memory after a first batch of requests and after a second."""
+    port = free_port()
+    server = Server(
+        "app (1 worker)",
+        [sys.executable, "serve.py"],
+        {**env, "BIND": f"127.0.0.1:{port}", "WEB_CONCURRENCY": "1"},
+        port,
+        workdir / "memory.log",
+    )
+    try:
+        visitor = Visitor(port)
+        cycle = []
+        for path in ("/", "/submit", visitor.submission):
+            cycle += [path, "0", path, "1"]
+        [worker] = server.workers()
+        figures = {"start": rss_mib(worker)}
+        for label, count in zip(("first", "second"), options.memory_requests, strict=True):
+            # wrk stops sending after `remaining` answers, but runs for its whole duration:
+            # size the duration from the rate measured before, and top up if it fell short.
+            remaining = count
+            while remaining > 0:
+                seconds = math.ceil(remaining / rate * 1.3) + 1
+                done = wrk(
+                    port, "/", seconds, 4, [("Cookie", visitor.cookie)],
+                    ["cycle", str(remaining), *cycle], {"BENCH_RESPONSES": "1"},
+                )  # fmt: skip
+                remaining -= done["requests"]
+            figures[f"after_{label}"] = rss_mib(worker)
+        return figures
+    finally:
+        server.stop()
+
+
+def machine() -> dict:
+    model = next(
+        (
+            line.split(":", 1)[1].strip()
+            for line in Path("/proc/cpuinfo").read_text().splitlines()
+            if line.startswith("model name")
+        ),
+        "unknown",
+    )
+    return {"cpu": model, "cpus": os.cpu_count(), "python": sys.version.split()[0]}
+
+
+def report(results: dict) -> None:
+    """The table, then the targets."""
+    app, floor, peer = results["app"], results["floor"], results["peer"]["GET / page"]
+    print(f"\nMachine: {results['machine']['cpu']}, {results['machine']['cpus']} CPUs; "
+          f"servers on CPU {SERVER_CPU} (2 workers), wrk on CPU {LOAD_CPU}")  # fmt: skip
+    header = f"{'request':<34}{'req/s':>9}{'p50 ms':>9}{'p99 ms':>9}{'bytes':>8}{'x floor':>9}"
+    print("\n" + header + f"{'x peer':>8}")
+    for name, figures in app.items():
+        ratio = figures["rps"] / floor[name]["rps"]
+        versus_peer = f"{figures['rps'] / peer['rps']:>8.2f}" if name == "GET / page" else ""
+        print(row(f"app {name}", figures) + f"{ratio:>9.2f}" + versus_peer)
+    for name, figures in floor.items():
+        print(row(f"floor {name}", figures))
+    print(row("peer GET / page (FastAPI)", peer))
+    post = results["post"]
+    print(row("app POST /submit htmx", post))
+    durable = results["durable_writes_per_second"]
+    print(f"{'durable-write limit (SQLite loop)':<34}{durable:>9,.0f}")
+    print(
+        f"\nPOST: {post['acknowledged']:,} acknowledged, {post['acknowledged_missing']} of them "
+        f"missing from the database, {post['stored_during_run']:,} stored (the difference was "
+        f"in flight when wrk stopped); integrity_check {post['integrity_check']}"
+    )
+    memory = results["memory_mib"]
+    first, second = results["settings"]["memory_requests"]
+    print(
+        f"Worker memory (RSS): {memory['start']:.1f} MiB at start, {memory['after_first']:.1f} MiB "
+        f"after {first:,} requests, {memory['after_second']:.1f} MiB after {second:,} more"
+    )
+    print(
+        f"Submit answer: {post['fragment_bytes']:,} bytes with htmx, the result page "
+        f"{post['page_bytes']:,} bytes ({post['fragment_bytes'] / post['page_bytes']:.0%})"
+    )
+
+    targets = [
+        ("home req/s >= 1.0x peer", app["GET / page"]["rps"] >= peer["rps"]),
+        ("home p99 <= peer p99", app["GET / page"]["p99_us"] <= peer["p99_us"]),
+    ]
+    for name, figures in app.items():
+        need = 0.65 if name.endswith("fragment") else 0.5
+        targets.append((f"{name} >= {need}x floor", figures["rps"] >= need * floor[name]["rps"]))
+    lost = post["acknowledged_missing"]
+    growth = memory["after_second"] - memory["after_first"]
+    targets += [
+        ("POST >= 0.8x durable-write limit", post["rps"] >= 0.8 * durable),
+        ("no acknowledged write lost", lost == 0 and post["acknowledged"] > 0),
+        ("worker <= 40 MiB after the first batch", memory["after_first"] <= 40),
+        ("worker grows < 1 MiB over the second", growth < 1),
+        ("htmx submit answer <= 50% of the page", post["fragment_bytes"] <= post["page_bytes"] / 2),
+    ]
+    results["targets"] = {name: met for name, met in targets}
+    print(f"\nTargets ({sum(met for _, met in targets)} of {len(targets)} met):")
+    for name, met in targets:
+        print(f"  {'met ' if met else 'MISSED'}  {name}")
+
+
+def row(label: str, figures: dict) -> str:
+    size = f"{figures['bytes']:>8,}" if "bytes" in figures else f"{'':>8}"
+    return (
+        f"{label:<34}{figures['rps']:>9,.0f}{figures['p50_us'] / 1000:>9.2f}"
+        f"{figures['p99_us'] / 1000:>9.2f}{size}"
+    )
+
+
+if __name__ == "__main__":
+    sys.exit(main())
