@@ -7,24 +7,27 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import (
+    Column,
     DateTime,
     Index,
+    MetaData,
     Select,
     String,
+    Table,
     Text,
     TypeDecorator,
     UniqueConstraint,
     and_,
+    bindparam,
     create_engine,
-    delete,
     event,
     func,
+    insert,
     or_,
     select,
 )
-from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.engine import Engine, Row, make_url
 from sqlalchemy.exc import DBAPIError, IntegrityError
-from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
 
 # The longest text stored; the submit form enforces it.
 MAX_LENGTH = 500
@@ -50,23 +53,19 @@ class UTCDateTime(TypeDecorator):
         return value
 
 
-class Base(DeclarativeBase):
-    pass
-
-
-class Submission(Base):
-    __tablename__ = "submissions"
-    __table_args__ = (
-        # A repeated submit of the same form (same request_id) stores one row.
-        UniqueConstraint("visitor_id", "request_id"),
-        Index("ix_submissions_visitor_created", "visitor_id", "created_at", "id"),
-    )
-
-    id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
-    visitor_id: Mapped[str] = mapped_column(String(32))
-    request_id: Mapped[str | None] = mapped_column(String(64))
-    text: Mapped[str] = mapped_column(Text)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=lambda: datetime.now(UTC))
+metadata = MetaData()
+submissions = Table(
+    "submissions",
+    metadata,
+    Column("id", String(32), primary_key=True),
+    Column("visitor_id", String(32), nullable=False),
+    Column("request_id", String(64)),
+    Column("text", Text, nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    # A repeated submit of the same form (same request_id) stores one row.
+    UniqueConstraint("visitor_id", "request_id"),
+    Index("ix_submissions_visitor_created", "visitor_id", "created_at", "id"),
+)
 
 
 @dataclass(frozen=True)
@@ -78,8 +77,21 @@ class Entry:
     created_at: datetime
 
 
-def _entry(row: Submission) -> Entry:
+def _entry(row: Row) -> Entry:
     return Entry(id=row.id, text=row.text, created_at=row.created_at)
+
+
+# The columns views need, and the two lookups every page makes, built once.
+_ENTRY = select(submissions.c.id, submissions.c.text, submissions.c.created_at)
+_NEWEST = (submissions.c.created_at.desc(), submissions.c.id.desc())
+_RECENT = (
+    _ENTRY.where(submissions.c.visitor_id == bindparam("visitor_id"))
+    .order_by(*_NEWEST)
+    .limit(bindparam("limit"))
+)
+_ONE = _ENTRY.where(
+    submissions.c.id == bindparam("id"), submissions.c.visitor_id == bindparam("visitor_id")
+)
 
 
 def has_control_character(text: str) -> bool:
@@ -121,47 +133,47 @@ class Store:
         if self.sqlite:
             with self.engine.connect() as connection:
                 connection.exec_driver_sql("PRAGMA journal_mode=WAL")
-        Base.metadata.create_all(self.engine)
+        metadata.create_all(self.engine)
 
     def ping(self) -> bool:
         """True when the database answers a query on the submissions table."""
         try:
             with self.engine.connect() as connection:
-                connection.execute(select(Submission.id).limit(1)).all()
+                connection.execute(select(submissions.c.id).limit(1)).all()
             return True
         except DBAPIError:
             return False
 
     def add(self, visitor_id: str, text: str, request_id: str | None = None) -> Entry:
         """Store a submission; a repeat of the same request_id returns the first one."""
+        entry = Entry(id=new_id(), text=text, created_at=datetime.now(UTC))
+        values = {**entry.__dict__, "visitor_id": visitor_id, "request_id": request_id}
         try:
-            with Session(self.engine) as session, session.begin():
-                row = Submission(visitor_id=visitor_id, text=text, request_id=request_id)
-                session.add(row)
-                session.flush()
-                return _entry(row)
+            with self.engine.begin() as connection:
+                connection.execute(insert(submissions), values)
+            return entry
         except IntegrityError:
             if request_id is None:
                 raise
-            with Session(self.engine) as session:
-                row = session.scalars(
-                    select(Submission).filter_by(visitor_id=visitor_id, request_id=request_id)
-                ).one()
-                return _entry(row)
+            query = _ENTRY.filter_by(visitor_id=visitor_id, request_id=request_id)
+            with self.engine.connect() as connection:
+                return _entry(connection.execute(query).one())
 
     def get(self, submission_id: str, visitor_id: str | None) -> Entry | None:
         """The visitor's submission with that id, or None (also for anyone else's)."""
         if visitor_id is None:
             return None
-        with Session(self.engine) as session:
-            row = session.scalars(
-                select(Submission).filter_by(id=submission_id, visitor_id=visitor_id)
-            ).one_or_none()
-            return _entry(row) if row else None
+        with self.engine.connect() as connection:
+            row = connection.execute(_ONE, {"id": submission_id, "visitor_id": visitor_id}).first()
+        return _entry(row) if row else None
 
     def recent(self, visitor_id: str | None, limit: int = 10) -> list[Entry]:
         """The visitor's newest submissions, newest first."""
-        return self.page(visitor_id, limit=limit)[0]
+        if visitor_id is None:
+            return []
+        with self.engine.connect() as connection:
+            rows = connection.execute(_RECENT, {"visitor_id": visitor_id, "limit": limit})
+            return [_entry(row) for row in rows]
 
     def page(
         self, visitor_id: str | None, *, q: str = "", cursor: str | None = None, limit: int = 20
@@ -173,56 +185,60 @@ class Store:
         InvalidCursor for a cursor this store did not make.
         """
         after = decode_cursor(cursor) if cursor else None
-        query = self._matching(visitor_id, q)
+        query = self._matching(_ENTRY, visitor_id, q)
         if query is None:
             return [], None
         if after is not None:
             created_at, submission_id = after
             query = query.where(
                 or_(
-                    Submission.created_at < created_at,
-                    and_(Submission.created_at == created_at, Submission.id < submission_id),
+                    submissions.c.created_at < created_at,
+                    and_(
+                        submissions.c.created_at == created_at,
+                        submissions.c.id < submission_id,
+                    ),
                 )
             )
-        query = query.order_by(Submission.created_at.desc(), Submission.id.desc())
-        with Session(self.engine) as session:
-            entries = [_entry(row) for row in session.scalars(query.limit(limit + 1))]
+        with self.engine.connect() as connection:
+            rows = connection.execute(query.order_by(*_NEWEST).limit(limit + 1))
+            entries = [_entry(row) for row in rows]
         if len(entries) > limit:
             return entries[:limit], encode_cursor(entries[limit - 1])
         return entries, None
 
     def count(self, visitor_id: str | None, q: str = "") -> int:
         """How many of the visitor's submissions contain `q` (all of them without it)."""
-        query = self._matching(visitor_id, q)
+        query = self._matching(select(func.count()).select_from(submissions), visitor_id, q)
         if query is None:
             return 0
-        with Session(self.engine) as session:
-            return session.scalar(select(func.count()).select_from(query.subquery()))
+        with self.engine.connect() as connection:
+            return connection.execute(query).scalar_one()
 
     def count_all(self) -> int:
         """Every stored submission, whoever made it."""
-        with Session(self.engine) as session:
-            return session.scalar(select(func.count()).select_from(Submission))
+        with self.engine.connect() as connection:
+            return connection.execute(select(func.count()).select_from(submissions)).scalar_one()
 
     def delete(self, submission_id: str, visitor_id: str | None) -> bool:
         """Delete the visitor's submission; False if there is none (or it is someone else's)."""
         if visitor_id is None:
             return False
-        with Session(self.engine) as session, session.begin():
-            result = session.execute(
-                delete(Submission).filter_by(id=submission_id, visitor_id=visitor_id)
+        with self.engine.begin() as connection:
+            result = connection.execute(
+                submissions.delete().filter_by(id=submission_id, visitor_id=visitor_id)
             )
             return result.rowcount == 1
 
-    def _matching(self, visitor_id: str | None, q: str) -> Select | None:
-        """The visitor's submissions containing `q`, or None where nothing can match."""
+    def _matching(self, query: Select, visitor_id: str | None, q: str) -> Select | None:
+        """`query` narrowed to the visitor's submissions containing `q`, or None where
+        nothing can match."""
         if visitor_id is None or len(q) > MAX_LENGTH or has_control_character(q):
             return None  # no stored text is that long or holds a control character
-        query = select(Submission).filter_by(visitor_id=visitor_id)
+        query = query.where(submissions.c.visitor_id == visitor_id)
         if q:
             sql_fold, python_fold = self._fold
             pattern = python_fold(q).replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-            query = query.where(sql_fold(Submission.text).like(f"%{pattern}%", escape="\\"))
+            query = query.where(sql_fold(submissions.c.text).like(f"%{pattern}%", escape="\\"))
         return query
 
 
