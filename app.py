@@ -25,7 +25,7 @@ from flask import (
 from flask_limiter.util import get_remote_address
 from flask_wtf.csrf import CSRFProtect
 from jinja2 import ChoiceLoader, FileSystemLoader, PrefixLoader
-from jinja_partials import register_extensions
+from jinja_partials import register_environment
 from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException, ServiceUnavailable
 
@@ -84,6 +84,9 @@ def load_config(app: Flask, test_config: dict | None) -> None:
         DATABASE_BUSY_TIMEOUT_MS=5000,
         MAX_CONTENT_LENGTH=16 * 1024,
         PERMANENT_SESSION_LIFETIME=timedelta(days=365),
+        # The cookie is re-signed when the session changes and on each submission (see
+        # `submit`), not on every response: reading pages costs no signing.
+        SESSION_REFRESH_EACH_REQUEST=False,
         SESSION_COOKIE_SAMESITE="Lax",
         WTF_CSRF_TIME_LIMIT=None,
     )
@@ -113,7 +116,9 @@ def create_app(test_config: dict | None = None) -> Flask:
             PrefixLoader({"partials": FileSystemLoader(ROOT / "partials")}),
         ]
     )
-    register_extensions(app)
+    # render_partial renders straight through Jinja (no Flask context processors or signals,
+    # which no partial uses): partials are cheap enough to use freely.
+    register_environment(app.jinja_env, markup=True)
     app.jinja_env.globals.update(
         htmx_file=HTMX_FILE,
         htmx_integrity="sha256-" + base64.b64encode(bytes.fromhex(HTMX_SHA256)).decode(),
@@ -150,10 +155,15 @@ def get_store() -> Store:
 
 
 def visitor_id(create: bool = False) -> str | None:
-    """The browser's random id, kept in the signed session cookie."""
-    if create and "visitor_id" not in session:
-        session["visitor_id"] = secrets.token_urlsafe(16)
+    """The browser's random id, kept in the signed session cookie.
+
+    `create` (on a submission) makes one if needed and renews the cookie for another
+    PERMANENT_SESSION_LIFETIME, so an active visitor keeps their id.
+    """
+    if create:
+        session.setdefault("visitor_id", secrets.token_urlsafe(16))
         session.permanent = True
+        session.modified = True
     return session.get("visitor_id")
 
 

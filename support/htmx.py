@@ -6,7 +6,7 @@ fragment); nothing else in the app looks at HX-* headers.
 
 from collections.abc import Callable
 
-from flask import Flask, Response, make_response, render_template, request
+from flask import Flask, Response, current_app, make_response, render_template, request
 
 # Every header the decision below reads: caches must key on all of them.
 VARY = ("HX-Request", "HX-Request-Type", "HX-History-Restore-Request", "HX-Boosted")
@@ -48,10 +48,10 @@ def fragment(
     the document title, so the screen matches a reload of the pushed URL.
     `retarget` swaps the response into that element instead of the requester's target.
     """
-    parts = [render_template(template, **context)] if template else []
-    parts += [render_template(name, **context, oob=True) for name in oob]
+    parts = [_partial(template, context)] if template else []
+    parts += [_partial(name, {**context, "oob": True}) for name in oob]
     if push_url is not None:
-        parts.insert(0, render_template("partials/title.html", title=context["title"]))
+        parts.insert(0, _partial("partials/title.html", {"title": context["title"]}))
     response = make_response("".join(parts), status)
     response.headers["Cache-Control"] = "no-store"
     if push_url is not None:
@@ -60,6 +60,11 @@ def fragment(
         response.headers["HX-Retarget"] = retarget
         response.headers["HX-Reswap"] = "innerHTML"
     return response
+
+
+def _partial(name: str, context: dict) -> str:
+    """A partial rendered as `render_partial` renders it inside a page: straight through Jinja."""
+    return current_app.jinja_env.get_template(name).render(context)
 
 
 def render(

@@ -1,5 +1,8 @@
 """Security headers, cookies and request limits."""
 
+from datetime import UTC, datetime, timedelta
+from email.utils import parsedate_to_datetime
+
 import pytest
 from helpers import HTMX, form_fields, parse, ready_app, submit
 
@@ -56,6 +59,17 @@ def test_session_cookie_is_httponly_and_samesite_lax(client):
     assert "HttpOnly" in cookie
     assert "SameSite=Lax" in cookie
     assert "Secure" not in cookie
+
+
+def test_reading_pages_does_not_resign_the_cookie_and_each_submission_renews_it(client):
+    url = submit(client, "first").headers["Location"]
+    assert "Set-Cookie" in client.get(url).headers  # showing the flash message removes it
+    for path in ("/", "/submit", url, "/submissions"):
+        assert "Set-Cookie" not in client.get(path).headers, path
+    renewed = submit(client, "second").headers["Set-Cookie"]
+    assert "Expires=" in renewed
+    expires = parsedate_to_datetime(renewed.split("Expires=")[1].split(";")[0])
+    assert expires - datetime.now(UTC) > timedelta(days=364)
 
 
 def test_behind_https_adds_hsts_and_secure_cookies(tmp_path):
