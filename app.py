@@ -22,7 +22,6 @@ from flask import (
     session,
     url_for,
 )
-from flask_limiter.util import get_remote_address
 from flask_wtf.csrf import CSRFProtect
 from jinja2 import ChoiceLoader, FileSystemLoader, PrefixLoader
 from jinja_partials import register_environment
@@ -265,7 +264,7 @@ def visitor_key() -> str:
 
 
 def address_key() -> str:
-    return f"address:{get_remote_address()}"
+    return f"address:{request.remote_addr}"
 
 
 def submit_rate_limit() -> str:

@@ -1,12 +1,17 @@
 """Protections every request gets: security headers, secret-key and request-size checks."""
 
+import functools
+import math
 import secrets
+import time
 from collections.abc import Callable
 from urllib.parse import parse_qsl
 
 from flask import Flask, Response, abort, request
-from flask_limiter import Limiter
-from flask_limiter.util import get_remote_address
+from limits import parse
+from limits.storage import storage_from_string
+from limits.strategies import MovingWindowRateLimiter
+from werkzeug.exceptions import TooManyRequests
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 CSP = "; ".join(
@@ -104,22 +109,35 @@ def init_app(app: Flask) -> None:
         return response
 
     app.before_request(reject_malformed_requests)
-    app.extensions["rate_limiter"] = Limiter(
-        get_remote_address, app=app, headers_enabled=True, strategy="moving-window"
-    )
+    if app.config.get("RATELIMIT_ENABLED", True):
+        storage = storage_from_string(app.config["RATELIMIT_STORAGE_URI"])
+        app.extensions["rate_limiter"] = MovingWindowRateLimiter(storage)
     # Behind N trusted proxies the client address comes from their X-Forwarded-* headers.
     if proxies := int(app.config["TRUSTED_PROXIES"]):
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies)
 
 
 def rate_limit(app: Flask, endpoint: str, limit: Callable[[], str], *keys: Callable[[], str]):
-    """Limit `endpoint` to `limit` per each key (429 with Retry-After past it).
+    """Limit `endpoint` to `limit` (e.g. "30 per minute") per each key; past it, 429 with
+    Retry-After. Only that endpoint pays for the check.
 
     Counts live in RATELIMIT_STORAGE_URI: in-process memory unless configured, so with
     several worker processes each counts on its own.
     """
-    limiter = app.extensions["rate_limiter"]
+    limiter = app.extensions.get("rate_limiter")
+    if limiter is None:  # RATELIMIT_ENABLED is off
+        return
     view = app.view_functions[endpoint]
-    for key in keys:
-        view = limiter.limit(limit, key_func=key)(view)
-    app.view_functions[endpoint] = view
+    items = functools.lru_cache(maxsize=8)(parse)
+
+    @functools.wraps(view)
+    def limited(**kwargs):
+        item = items(limit())
+        for key in keys:
+            identity = key()
+            if not limiter.hit(item, endpoint, identity):
+                reset_at = limiter.get_window_stats(item, endpoint, identity).reset_time
+                raise TooManyRequests(retry_after=max(1, math.ceil(reset_at - time.time())))
+        return view(**kwargs)
+
+    app.view_functions[endpoint] = limited
