@@ -3,8 +3,8 @@
 import re
 import secrets
 import unicodedata
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import NamedTuple
 
 from sqlalchemy import (
     Column,
@@ -68,9 +68,8 @@ submissions = Table(
 )
 
 
-@dataclass(frozen=True)
-class Entry:
-    """What views and templates get: plain values, no session attached."""
+class Entry(NamedTuple):
+    """What views and templates get: plain values, nothing attached to the database."""
 
     id: str
     text: str
@@ -78,7 +77,7 @@ class Entry:
 
 
 def _entry(row: Row) -> Entry:
-    return Entry(id=row.id, text=row.text, created_at=row.created_at)
+    return Entry(*row)
 
 
 # The columns views need, and the two lookups every page makes, built once.
@@ -147,7 +146,7 @@ class Store:
     def add(self, visitor_id: str, text: str, request_id: str | None = None) -> Entry:
         """Store a submission; a repeat of the same request_id returns the first one."""
         entry = Entry(id=new_id(), text=text, created_at=datetime.now(UTC))
-        values = {**entry.__dict__, "visitor_id": visitor_id, "request_id": request_id}
+        values = {**entry._asdict(), "visitor_id": visitor_id, "request_id": request_id}
         try:
             with self.engine.begin() as connection:
                 connection.execute(insert(submissions), values)
