@@ -279,21 +279,30 @@ def submit():
         if form.request_id.errors:
             abort(400)
         return form_page(form, status=422, partial="partials/submit_form.html")
-    submission = get_store().add(
-        visitor_id(create=True), form.user_input.data, form.request_id.data or None
-    )
+    store, visitor = get_store(), visitor_id(create=True)
+    submission, new = store.add(visitor, form.user_input.data, form.request_id.data or None)
     url = url_for("main.show", submission_id=submission.id)
     if not htmx.wants_fragment():
         flash("Saved.")
         return redirect(url, 303)
+    # A new submission joins a recent list already on the page by itself (pushing out the
+    # eleventh); otherwise the whole list is sent.
+    recent = store.recent(visitor, limit=11)
+    added = new and len(recent) > 1
     return htmx.fragment(
         "partials/result.html",
-        oob=("partials/submit_form.html", "partials/recent.html", "partials/status.html"),
+        oob=(
+            "partials/submit_form.html",
+            "partials/recent_added.html" if added else "partials/recent.html",
+            "partials/status.html",
+        ),
         push_url=url,
         title="Submitted",
         form=SubmissionForm(formdata=None),
         submission=submission,
-        submissions=get_store().recent(visitor_id()),
+        item=submission,
+        dropped=recent[10] if len(recent) > 10 else None,
+        submissions=recent[:10],
         messages=["Saved."],
     )
 

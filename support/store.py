@@ -143,20 +143,20 @@ class Store:
         except DBAPIError:
             return False
 
-    def add(self, visitor_id: str, text: str, request_id: str | None = None) -> Entry:
-        """Store a submission; a repeat of the same request_id returns the first one."""
+    def add(self, visitor_id: str, text: str, request_id: str | None = None) -> tuple[Entry, bool]:
+        """Store a submission: (it, True). A repeat of a request_id: (the first one, False)."""
         entry = Entry(id=new_id(), text=text, created_at=datetime.now(UTC))
         values = {**entry._asdict(), "visitor_id": visitor_id, "request_id": request_id}
         try:
             with self.engine.begin() as connection:
                 connection.execute(insert(submissions), values)
-            return entry
+            return entry, True
         except IntegrityError:
             if request_id is None:
                 raise
             query = _ENTRY.filter_by(visitor_id=visitor_id, request_id=request_id)
             with self.engine.connect() as connection:
-                return _entry(connection.execute(query).one())
+                return _entry(connection.execute(query).one()), False
 
     def get(self, submission_id: str, visitor_id: str | None) -> Entry | None:
         """The visitor's submission with that id, or None (also for anyone else's)."""

@@ -3,7 +3,7 @@
 import re
 
 import pytest
-from helpers import assert_no_reload, start_on_form
+from helpers import assert_no_reload, seed, start_on_form
 from playwright.sync_api import expect
 
 pytestmark = pytest.mark.browser
@@ -100,6 +100,24 @@ def test_a_double_submit_stores_one_row(watched, live_app):
     expect(page.locator("#result .entered")).to_have_text("only once")
     expect(page.locator("#recent li a", has_text="only once")).to_have_count(1)
     assert live_app.extensions["store"].count_all() == rows_before + 1
+
+
+def test_a_new_submission_joins_the_recent_list_and_pushes_out_the_eleventh(watched):
+    page, events = watched
+    seed(page, *(f"older {n}" for n in range(10)))
+    start_on_form(page, events)
+    expect(page.locator("#recent li")).to_have_count(10)
+
+    page.get_by_label("Your text").fill("newest")
+    page.get_by_role("button", name="Submit").click()
+
+    expect(page.locator("#recent li a").first).to_have_text("newest")
+    expect(page.locator("#recent li")).to_have_count(10)
+    expect(page.locator("#recent li a", has_text="older 0")).to_have_count(0)
+    shown = page.locator("#recent li a").all_text_contents()
+    assert_no_reload(page, events)
+    page.reload()
+    expect(page.locator("#recent li a")).to_have_text(shown)
 
 
 def test_the_same_flow_works_with_javascript_off(new_context, live_app):

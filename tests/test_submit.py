@@ -49,6 +49,40 @@ def test_htmx_post_returns_result_fragment_pushes_url_and_updates_oob(client, st
     assert [a["href"] for a in page.select("#recent li a")] == [url]
 
 
+def test_later_htmx_posts_add_one_row_to_the_recent_list_and_drop_the_eleventh(client):
+    urls = [submit(client, f"older {n}").headers["Location"] for n in range(10)]
+
+    response = submit(client, "newest", headers=HTMX)
+
+    doc = parse(response)
+    assert doc.find(id="recent") is None  # not the whole list again
+    [added] = doc.select('ol[hx-swap-oob="afterbegin:#recent-list"]')
+    [row] = added.find_all("li")
+    assert row.a["href"] == response.headers["HX-Push-Url"]
+    assert row.a.get_text() == "newest"
+    [dropped] = doc.select('[hx-swap-oob="delete"]')
+    assert dropped["id"] == f"recent-{urls[0].rsplit('/', 1)[1]}"
+    # The page's list after those two swaps is what a reload shows.
+    page = parse(client.get(response.headers["HX-Push-Url"]))
+    shown = [li["id"] for li in page.select("#recent-list > li")]
+    assert shown[0] == row["id"]
+    assert shown[1:] == [f"recent-{url.rsplit('/', 1)[1]}" for url in reversed(urls[1:])]
+    # Well under half the bytes of that page.
+    assert len(response.get_data()) * 2 < len(client.get(response.headers["HX-Push-Url"]).data)
+
+
+def test_a_repeated_htmx_post_sends_the_whole_list_not_a_second_row(client, store):
+    submit(client, "first")
+    fields = {**form_fields(client), "user_input": "twice"}
+    client.post("/submit", data=fields, headers=HTMX)
+
+    again = parse(client.post("/submit", data=fields, headers=HTMX))
+
+    assert again.find(id="recent")["hx-swap-oob"] == "true"
+    assert [a.get_text() for a in again.select("#recent li a")] == ["twice", "first"]
+    assert store.count_all() == 2
+
+
 @pytest.mark.parametrize("shape", ["boosted htmx2", "boosted htmx4"])
 def test_boosted_post_gets_the_plain_redirect(client, shape):
     response = submit(client, "boosted", headers=SHAPES[shape][0])
