@@ -21,7 +21,7 @@ def settings(environ=os.environ) -> dict:
         "address": host or "127.0.0.1",
         "port": int(port),
         "workers": int(environ.get("WEB_CONCURRENCY", "2")),
-        "blocking_threads": int(environ.get("THREADS", "4")),
+        "blocking_threads": int(environ.get("THREADS", "2")),
         "workers_kill_timeout": int(environ.get("GRACEFUL_TIMEOUT", "30")),
     }
 

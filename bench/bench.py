@@ -300,6 +300,7 @@ def measure_post(port: int, visitor: Visitor, workdir: Path, options) -> dict:
         port, "/submit", options.duration, options.connections, headers,
         ["post", visitor.token, "measured"], env,
     )  # fmt: skip
+    time.sleep(1)  # requests still in flight when wrk stopped land (or not) first
     acked = [url.rsplit("/", 1)[-1] for url in acked_file.read_text().split()]
     with sqlite3.connect(database) as connection:
         stored = {row[0] for row in connection.execute("SELECT id FROM submissions")}

@@ -1,7 +1,9 @@
 """All data access: the schema, the engine and every query the app runs."""
 
+import contextlib
 import re
 import secrets
+import threading
 import unicodedata
 from datetime import UTC, datetime, timedelta
 from typing import NamedTuple
@@ -126,6 +128,9 @@ class Store:
         self._fold = (func.casefold, str.casefold) if self.sqlite else (func.lower, str.lower)
         if self.sqlite:
             event.listen(self.engine, "connect", _sqlite_setup(busy_timeout_ms))
+        # SQLite takes one writer at a time and makes the others sleep and retry; threads of
+        # one process queue here instead, which keeps the wait for the write lock short.
+        self._writing = threading.Lock() if self.sqlite else contextlib.nullcontext()
 
     def create_schema(self) -> None:
         """Create missing tables (never drops anything); SQLite switches to WAL."""
@@ -148,7 +153,7 @@ class Store:
         entry = Entry(id=new_id(), text=text, created_at=datetime.now(UTC))
         values = {**entry._asdict(), "visitor_id": visitor_id, "request_id": request_id}
         try:
-            with self.engine.begin() as connection:
+            with self._writing, self.engine.begin() as connection:
                 connection.execute(insert(submissions), values)
             return entry, True
         except IntegrityError:
@@ -222,7 +227,7 @@ class Store:
         """Delete the visitor's submission; False if there is none (or it is someone else's)."""
         if visitor_id is None:
             return False
-        with self.engine.begin() as connection:
+        with self._writing, self.engine.begin() as connection:
             result = connection.execute(
                 submissions.delete().filter_by(id=submission_id, visitor_id=visitor_id)
             )

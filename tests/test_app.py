@@ -119,7 +119,7 @@ def test_serve_settings_come_from_the_environment():
         "address": "127.0.0.1",
         "port": 8000,
         "workers": 2,
-        "blocking_threads": 4,
+        "blocking_threads": 2,
         "workers_kill_timeout": 30,
     }
     custom = serve.settings(
