@@ -51,7 +51,8 @@ def request(port: int, method: str, path: str, body: str = "", headers: dict | N
     try:
         connection.request(method, path, body=body or None, headers=headers or {})
         response = connection.getresponse()
-        return response.status, dict(response.getheaders()), response.read()
+        headers = {name.lower(): value for name, value in response.getheaders()}
+        return response.status, headers, response.read()
     finally:
         connection.close()
 
