@@ -420,7 +420,7 @@ def report(results: dict) -> None:
     app, floor, peer = results["app"], results["floor"], results["peer"]["GET / page"]
     print(f"\nMachine: {results['machine']['cpu']}, {results['machine']['cpus']} CPUs; "
           f"servers on CPU {SERVER_CPU} (2 workers), wrk on CPU {LOAD_CPU}")  # fmt: skip
-    header = f"{'request':<34}{'req/s':>9}{'p50 ms':>9}{'p99 ms':>9}{'bytes':>8}{'x floor':>9}"
+    header = f"{'request':<38}{'req/s':>9}{'p50 ms':>9}{'p99 ms':>9}{'bytes':>8}{'x floor':>9}"
     print("\n" + header + f"{'x peer':>8}")
     for name, figures in app.items():
         ratio = figures["rps"] / floor[name]["rps"]
@@ -432,7 +432,7 @@ def report(results: dict) -> None:
     post = results["post"]
     print(row("app POST /submit htmx", post))
     durable = results["durable_writes_per_second"]
-    print(f"{'durable-write limit (SQLite loop)':<34}{durable:>9,.0f}")
+    print(f"{'durable-write limit (SQLite loop)':<38}{durable:>9,.0f}")
     print(
         f"\nPOST: {post['acknowledged']:,} acknowledged, {post['acknowledged_missing']} of them "
         f"missing from the database, {post['stored_during_run']:,} stored (the difference was "
@@ -474,7 +474,7 @@ def report(results: dict) -> None:
 def row(label: str, figures: dict) -> str:
     size = f"{figures['bytes']:>8,}" if "bytes" in figures else f"{'':>8}"
     return (
-        f"{label:<34}{figures['rps']:>9,.0f}{figures['p50_us'] / 1000:>9.2f}"
+        f"{label:<38}{figures['rps']:>9,.0f}{figures['p50_us'] / 1000:>9.2f}"
         f"{figures['p99_us'] / 1000:>9.2f}{size}"
     )
 
