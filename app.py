@@ -142,8 +142,8 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     @app.cli.command("init-db")
     def init_db() -> None:
-        """Create the database schema if it is missing (keeps existing data)."""
-        store.create_schema()
+        """Apply pending schema migrations (keeps existing data)."""
+        store.migrate()
         click.echo(f"Database ready: {store.engine.url.render_as_string(hide_password=True)}")
 
     return app

@@ -1,7 +1,7 @@
 """Production serving: `make serve` runs this. Settings come from the environment.
 
 Granian serves the app over WSGI: it measured faster than gunicorn for these pages (see the
-README's "Performance"). This process prepares the database schema once, then starts the
+README's "Performance"). This process applies pending schema migrations once, then starts the
 workers; each worker builds its own app with `create_app()` and never touches the schema.
 Crashed workers are replaced; on SIGTERM, requests in flight get GRACEFUL_TIMEOUT seconds.
 """
@@ -29,7 +29,7 @@ def settings(environ=os.environ) -> dict:
 def main(target: str = "app:create_app") -> None:
     # Also fails fast, in one line, on a missing SECRET_KEY, before any worker starts.
     store = create_app().extensions["store"]
-    store.create_schema()
+    store.migrate()
     store.engine.dispose()
     Granian(
         target,

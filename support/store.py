@@ -6,6 +6,7 @@ import secrets
 import threading
 import unicodedata
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import NamedTuple
 
 from sqlalchemy import (
@@ -25,11 +26,15 @@ from sqlalchemy import (
     event,
     func,
     insert,
+    inspect,
     or_,
     select,
 )
 from sqlalchemy.engine import Engine, Row, make_url
 from sqlalchemy.exc import DBAPIError, IntegrityError
+
+MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
+FIRST_MIGRATION = "0001"
 
 # The longest text stored; the submit form enforces it.
 MAX_LENGTH = 500
@@ -65,7 +70,7 @@ submissions = Table(
     Column("text", Text, nullable=False),
     Column("created_at", UTCDateTime, nullable=False),
     # A repeated submit of the same form (same request_id) stores one row.
-    UniqueConstraint("visitor_id", "request_id"),
+    UniqueConstraint("visitor_id", "request_id", name="uq_submissions_visitor_request"),
     Index("ix_submissions_visitor_created", "visitor_id", "created_at", "id"),
 )
 
@@ -132,12 +137,26 @@ class Store:
         # one process queue here instead, which keeps the wait for the write lock short.
         self._writing = threading.Lock() if self.sqlite else contextlib.nullcontext()
 
-    def create_schema(self) -> None:
-        """Create missing tables (never drops anything); SQLite switches to WAL."""
+    def migrate(self) -> None:
+        """Apply pending migrations (migrations/, Alembic); SQLite switches to WAL.
+
+        Run once before serving (`flask init-db`, serve.py), never by each worker. A database
+        made before the app had migrations is taken as being at the first one.
+        """
+        from alembic import command
+        from alembic.config import Config
+
         if self.sqlite:
             with self.engine.connect() as connection:
                 connection.exec_driver_sql("PRAGMA journal_mode=WAL")
-        metadata.create_all(self.engine)
+        config = Config()
+        config.set_main_option("script_location", str(MIGRATIONS))
+        with self.engine.begin() as connection:
+            config.attributes["connection"] = connection
+            tables = inspect(connection).get_table_names()
+            if "submissions" in tables and "alembic_version" not in tables:
+                command.stamp(config, FIRST_MIGRATION)
+            command.upgrade(config, "head")
 
     def ping(self) -> bool:
         """True when the database answers a query on the submissions table."""

@@ -35,7 +35,7 @@ VARY = {"HX-Request", "HX-Request-Type", "HX-History-Restore-Request", "HX-Boost
 def ready_app(config: dict):
     """`create_app` plus the schema, as `flask init-db` or serve.py prepare it."""
     app = create_app(config)
-    app.extensions["store"].create_schema()
+    app.extensions["store"].migrate()
     return app
 
 
