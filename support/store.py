@@ -35,6 +35,7 @@ from sqlalchemy.exc import DBAPIError, IntegrityError
 
 MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
 FIRST_MIGRATION = "0001"
+MIGRATION_LOCK = 7_315_001  # any number, the same for every server of the app
 
 # The longest text stored; the submit form enforces it.
 MAX_LENGTH = 500
@@ -152,6 +153,9 @@ class Store:
         config = Config()
         config.set_main_option("script_location", str(MIGRATIONS))
         with self.engine.begin() as connection:
+            if not self.sqlite:
+                # Servers starting together migrate one after another, never at once.
+                connection.execute(select(func.pg_advisory_xact_lock(MIGRATION_LOCK)))
             config.attributes["connection"] = connection
             tables = inspect(connection).get_table_names()
             if "submissions" in tables and "alembic_version" not in tables:

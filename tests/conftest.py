@@ -1,24 +1,61 @@
 import os
 import re
+import secrets
 import threading
 from pathlib import Path
 
 import pytest
 from helpers import ready_app
 from playwright.sync_api import Page
+from sqlalchemy import create_engine
 from werkzeug.serving import make_server
 
 
+def service_url(variable: str, what: str) -> str:
+    """The URL of a test server from the environment; skip without one (fail in CI)."""
+    url = os.environ.get(variable)
+    if not url:
+        message = f"No {what}: set {variable} to run these tests against one (.ci/run does)."
+        if os.environ.get("CI") == "true":
+            pytest.fail(message)
+        pytest.skip(message)
+    return url
+
+
 @pytest.fixture
-def app(tmp_path):
-    return ready_app(
+def postgres_url():
+    """A fresh, empty schema on the PostgreSQL test server, dropped afterwards."""
+    server = service_url("TEST_POSTGRES_URL", "PostgreSQL server")
+    schema = f"test_{secrets.token_hex(6)}"
+    admin = create_engine(server, pool_pre_ping=True)
+    with admin.begin() as connection:
+        connection.exec_driver_sql(f"CREATE SCHEMA {schema}")
+    yield f"{server}?options=-csearch_path%3D{schema}"
+    with admin.begin() as connection:
+        connection.exec_driver_sql(f"DROP SCHEMA {schema} CASCADE")
+    admin.dispose()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database_url(request, tmp_path):
+    """Every test that uses the app runs on SQLite and on PostgreSQL."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'test.db'}"
+    return request.getfixturevalue("postgres_url")
+
+
+@pytest.fixture
+def app(database_url):
+    app = ready_app(
         {
             "TESTING": True,
             "SECRET_KEY": "a-long-enough-test-secret",
             "RATELIMIT_ENABLED": False,  # test_security.py turns it on
-            "DATABASE_URL": f"sqlite:///{tmp_path / 'test.db'}",
+            "DATABASE_URL": database_url,
         }
     )
+    yield app
+    app.extensions["store"].engine.dispose()
 
 
 @pytest.fixture

@@ -77,6 +77,8 @@ def test_debug_and_testing_run_with_a_random_key(clean_env, config, monkeypatch)
 
 
 def test_sqlite_runs_in_wal_mode_with_durable_commits(app, tmp_path):
+    if not app.extensions["store"].sqlite:
+        pytest.skip("SQLite only")
     with sqlite3.connect(tmp_path / "test.db") as connection:
         assert connection.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
     with app.extensions["store"].engine.connect() as connection:

@@ -9,6 +9,8 @@ import pytest
 from helpers import HTMX, form_fields, parse, ready_app, submit
 from sqlalchemy import event
 
+from app import create_app
+
 
 @pytest.fixture
 def db_dir(tmp_path):
@@ -112,3 +114,40 @@ def test_a_missing_database(client, store, db_dir, tmp_path, caplog):
     assert client.get("/healthz").status_code == 200
     assert submit(client, "and more").status_code == 303
     assert store.count_all() == 2
+
+
+def test_an_unreachable_postgresql_gives_503_and_health_says_so(tmp_path):
+    app = create_app(
+        {
+            "TESTING": True,
+            "SECRET_KEY": "a-long-enough-test-secret",
+            # Nothing listens on port 9 (discard) on loopback.
+            "DATABASE_URL": "postgresql+psycopg://app@127.0.0.1:9/app?connect_timeout=2",
+        }
+    )
+    client = app.test_client()
+    assert client.get("/healthz").status_code == 503
+    fields = {**form_fields(client), "user_input": "nowhere to go"}
+    assert_unavailable(client.post("/submit", data=fields), htmx=False)
+    assert_unavailable(client.post("/submit", data=fields, headers=HTMX), htmx=True)
+
+
+def test_postgresql_connections_dropped_by_a_restart_are_replaced(postgres_url, caplog):
+    app = ready_app(
+        {"TESTING": True, "SECRET_KEY": "a-long-enough-test-secret", "DATABASE_URL": postgres_url}
+    )
+    client = app.test_client()
+    url = submit(client, "before the restart").headers["Location"]
+    engine = app.extensions["store"].engine
+    # What a restart does to the pool's open connections: the server ends them.
+    with engine.connect() as connection:
+        connection.exec_driver_sql(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+            "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        )
+    response = client.get(url)
+    assert response.status_code == 200
+    assert parse(response).select_one(".entered").get_text() == "before the restart"
+    assert submit(client, "after the restart").status_code == 303
+    assert database_errors(caplog) == []
+    engine.dispose()

@@ -15,8 +15,10 @@ from support.store import MIGRATIONS, Store, metadata
 
 
 @pytest.fixture
-def store(tmp_path):
-    return Store(f"sqlite:///{tmp_path / 'migrated.db'}")
+def store(database_url):
+    store = Store(database_url)
+    yield store
+    store.engine.dispose()
 
 
 def alembic(store: Store, action, revision: str) -> None:
@@ -60,7 +62,7 @@ def test_migrating_again_changes_nothing_and_keeps_data(store):
     assert store.get(entry.id, "visitor") == entry
 
 
-def test_a_database_from_before_migrations_is_taken_over_with_its_rows(store, tmp_path):
+def test_a_database_from_before_migrations_is_taken_over_with_its_rows(store):
     metadata.create_all(store.engine)  # how the app made its schema before migrations
     entry, _ = store.add("visitor", "from before")
 
@@ -68,5 +70,9 @@ def test_a_database_from_before_migrations_is_taken_over_with_its_rows(store, tm
 
     assert current(store) == ScriptDirectory(str(MIGRATIONS)).get_current_head()
     assert store.get(entry.id, "visitor") == entry
-    with sqlite3.connect(tmp_path / "migrated.db") as connection:
+
+
+def test_sqlite_databases_are_switched_to_wal(tmp_path):
+    Store(f"sqlite:///{tmp_path / 'wal.db'}").migrate()
+    with sqlite3.connect(tmp_path / "wal.db") as connection:
         assert connection.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
