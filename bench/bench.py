@@ -127,31 +127,97 @@ def measure(port, path, headers, options) -> dict:
     return figures
 
 
-def durable_write_limit(database: Path, seconds: float) -> float:
+def durable_write_limit(url: str, seconds: float) -> float:
     """Inserts per second of one connection committing each row, as the app stores them."""
     os.sched_setaffinity(0, {int(SERVER_CPU)})
     try:
-        connection = sqlite3.connect(database, isolation_level=None)
-        connection.execute("PRAGMA journal_mode=WAL")
-        connection.execute("PRAGMA synchronous=FULL")
-        insert = (
-            "INSERT INTO submissions (id, visitor_id, request_id, text, created_at) "
-            "VALUES (?, ?, ?, ?, strftime('%Y-%m-%d %H:%M:%f', 'now'))"
-        )
+        if url.startswith("sqlite"):
+            connection = sqlite3.connect(url.removeprefix("sqlite:///"), isolation_level=None)
+            connection.execute("PRAGMA journal_mode=WAL")
+            connection.execute("PRAGMA synchronous=FULL")
+            begin, commit = "BEGIN", "COMMIT"
+            insert = (
+                "INSERT INTO submissions (id, visitor_id, request_id, text, created_at) "
+                "VALUES (?, ?, ?, ?, strftime('%Y-%m-%d %H:%M:%f', 'now'))"
+            )
+        else:
+            import psycopg
+
+            connection = psycopg.connect(libpq(url), autocommit=True)  # each COMMIT is durable
+            begin, commit = "BEGIN", "COMMIT"
+            insert = (
+                "INSERT INTO submissions (id, visitor_id, request_id, text, created_at) "
+                "VALUES (%s, %s, %s, %s, now())"
+            )
         count, started = 0, time.perf_counter()
         while time.perf_counter() - started < seconds:
             count += 1
-            connection.execute("BEGIN")
+            connection.execute(begin)
             connection.execute(
                 insert,
                 (secrets.token_urlsafe(16), "loop", f"loop-request-{count}", f"bench {count}"),
             )
-            connection.execute("COMMIT")
+            connection.execute(commit)
         elapsed = time.perf_counter() - started
         connection.close()
         return count / elapsed
     finally:
         os.sched_setaffinity(0, set(range(os.cpu_count() or 1)))
+
+
+def libpq(url: str) -> str:
+    """A SQLAlchemy PostgreSQL URL as libpq (and so psycopg) reads it."""
+    return url.replace("postgresql+psycopg://", "postgresql://", 1)
+
+
+class Databases:
+    """The app's database and the write loop's: SQLite files in the work directory, or fresh
+    schemas on the PostgreSQL server at --database-url (dropped at the end)."""
+
+    def __init__(self, workdir: Path, server: str | None) -> None:
+        self.server, self.schemas = server, []
+        if server is None:
+            self.app, self.loop = (f"sqlite:///{workdir / name}" for name in ("app.db", "loop.db"))
+        else:
+            self.app, self.loop = self._schema(), self._schema()
+
+    def _schema(self) -> str:
+        from sqlalchemy import create_engine
+
+        name = f"bench_{secrets.token_hex(6)}"
+        engine = create_engine(self.server)
+        with engine.begin() as connection:
+            connection.exec_driver_sql(f"CREATE SCHEMA {name}")
+        engine.dispose()
+        self.schemas.append(name)
+        joiner = "&" if "?" in self.server else "?"
+        return f"{self.server}{joiner}options=-csearch_path%3D{name}"
+
+    def rows(self) -> tuple[set[str], str]:
+        """The ids stored in the app's database, and what its integrity check says."""
+        if self.server is None:
+            with sqlite3.connect(self.app.removeprefix("sqlite:///")) as connection:
+                ids = {row[0] for row in connection.execute("SELECT id FROM submissions")}
+                return ids, connection.execute("PRAGMA integrity_check").fetchone()[0]
+        import psycopg
+
+        with psycopg.connect(libpq(self.app)) as connection:
+            return {row[0] for row in connection.execute("SELECT id FROM submissions")}, "n/a"
+
+    def peer(self) -> str:
+        """PEER_DATABASE: the SQLite file, or the libpq URL."""
+        return self.app.removeprefix("sqlite:///") if self.server is None else libpq(self.app)
+
+    def drop(self) -> None:
+        if not self.schemas:
+            return
+        from sqlalchemy import create_engine
+
+        engine = create_engine(self.server)
+        with engine.begin() as connection:
+            for name in self.schemas:
+                connection.exec_driver_sql(f"DROP SCHEMA {name} CASCADE")
+        engine.dispose()
 
 
 class Visitor:
@@ -187,6 +253,10 @@ def main() -> int:
     parser.add_argument("--connections", type=int, default=16)
     parser.add_argument("--memory-requests", type=int, nargs=2, default=[10_000, 50_000])
     parser.add_argument("--json", type=Path, default=BENCH / "results.json")
+    parser.add_argument(
+        "--database-url",
+        help="a PostgreSQL server (postgresql+psycopg://...) to run on instead of SQLite files",
+    )
     options = parser.parse_args()
     if shutil.which("wrk") is None or shutil.which("taskset") is None:
         raise SystemExit(
@@ -197,27 +267,43 @@ def main() -> int:
     (ROOT / "instance").mkdir(exist_ok=True)
     workdir = Path(tempfile.mkdtemp(prefix="bench-", dir=ROOT / "instance"))
     secret = secrets.token_hex(32)
+    databases = Databases(workdir, options.database_url)
     env = {
         **os.environ,
         "SECRET_KEY": secret,
-        "DATABASE_URL": f"sqlite:///{workdir / 'app.db'}",
+        "DATABASE_URL": databases.app,
         "SUBMIT_RATE_LIMIT": "100000000 per hour",  # one visitor posts thousands a second
         "WEB_CONCURRENCY": "2",
     }
     env.pop("FLASK_DEBUG", None)
-    results: dict = {"machine": machine(), "settings": vars(options) | {"json": str(options.json)}}
+    results: dict = {
+        "machine": machine(),
+        "database": "SQLite" if options.database_url is None else "PostgreSQL",
+        "settings": vars(options) | {"json": str(options.json), "database_url": None},
+    }
+    try:
+        run(options, workdir, databases, env, results)
+    finally:
+        databases.drop()
+    report(results)
+    options.json.write_text(json.dumps(results, indent=2) + "\n")
+    print(f"\nEvery figure: {options.json}")
+    shutil.rmtree(workdir)
+    return 0
+
+
+def run(options, workdir: Path, databases: Databases, env: dict, results: dict) -> None:
+    """Every measurement, into `results`."""
 
     # The durable-write limit, on a copy of the app's schema.
     subprocess.run(
         [sys.executable, "-m", "flask", "--app", "app", "init-db"],
         cwd=ROOT,
-        env={**env, "DATABASE_URL": f"sqlite:///{workdir / 'loop.db'}"},
+        env={**env, "DATABASE_URL": databases.loop},
         check=True,
         capture_output=True,
     )
-    results["durable_writes_per_second"] = durable_write_limit(
-        workdir / "loop.db", options.duration
-    )
+    results["durable_writes_per_second"] = durable_write_limit(databases.loop, options.duration)
 
     # The app.
     port = free_port()
@@ -242,7 +328,7 @@ def main() -> int:
                 figures = measure(port, path, cookie + extra, options)
                 app_figures[f"GET {name} {shape}"] = figures | {"bytes": len(body)}
                 print(f"  measured app GET {name} {shape}: {figures['rps']:,.0f} req/s", flush=True)
-        results["post"] = measure_post(port, visitor, workdir, options)
+        results["post"] = measure_post(port, visitor, workdir, databases, options)
         results["app"] = app_figures
         # The home page as it now stands, for comparison with the peer's.
         home = request(port, "GET", "/", headers=dict(cookie))[2].decode()
@@ -271,23 +357,16 @@ def main() -> int:
         floor.stop()
 
     # The peer.
-    results["peer"] = {"GET / page": measure_peer(env, visitor, home, workdir, options)}
+    results["peer"] = {"GET / page": measure_peer(env, visitor, home, workdir, databases, options)}
     print("  measured the peer", flush=True)
 
     # Memory of one worker.
     slowest = min(figures["rps"] for figures in results["app"].values())
     results["memory_mib"] = measure_memory(env, workdir, options, slowest)
 
-    report(results)
-    options.json.write_text(json.dumps(results, indent=2) + "\n")
-    print(f"\nEvery figure: {options.json}")
-    shutil.rmtree(workdir)
-    return 0
 
-
-def measure_post(port: int, visitor: Visitor, workdir: Path, options) -> dict:
+def measure_post(port: int, visitor: Visitor, workdir: Path, databases, options) -> dict:
     """htmx POST /submit: req/s, and every acknowledged submission found stored."""
-    database = workdir / "app.db"
     acked_file = workdir / "acked.txt"
     headers = [*visitor.form().items(), *HTMX.items()]
     env = {"BENCH_RESPONSES": "1", "BENCH_ACKED": str(acked_file)}
@@ -297,17 +376,14 @@ def measure_post(port: int, visitor: Visitor, workdir: Path, options) -> dict:
             ["post", visitor.token, "warmup"],
         )  # fmt: skip
         time.sleep(0.5)  # let the warm-up's last requests land before counting
-    with sqlite3.connect(database) as connection:
-        before = connection.execute("SELECT count(*) FROM submissions").fetchone()[0]
+    before = len(databases.rows()[0])
     figures = wrk(
         port, "/submit", options.duration, options.connections, headers,
         ["post", visitor.token, "measured"], env,
     )  # fmt: skip
     time.sleep(1)  # requests still in flight when wrk stopped land (or not) first
     acked = [url.rsplit("/", 1)[-1] for url in acked_file.read_text().split()]
-    with sqlite3.connect(database) as connection:
-        stored = {row[0] for row in connection.execute("SELECT id FROM submissions")}
-        integrity = connection.execute("PRAGMA integrity_check").fetchone()[0]
+    stored, integrity = databases.rows()
     # Sizes: the htmx answer to a submit against the result page it stands for.
     fields = {
         "csrf_token": visitor.token,
@@ -329,15 +405,19 @@ def measure_post(port: int, visitor: Visitor, workdir: Path, options) -> dict:
     }
 
 
-def measure_peer(env: dict, visitor: Visitor, home: str, workdir: Path, options) -> dict:
+def measure_peer(env: dict, visitor: Visitor, home: str, workdir: Path, databases, options):
     python = PEER_VENV / "bin" / "python"
     if not python.exists():
         subprocess.run([sys.executable, "-m", "venv", str(PEER_VENV)], check=True)
+    requirements = BENCH / "peer" / "requirements.txt"
+    installed = PEER_VENV / "installed-requirements.txt"
+    if not installed.exists() or installed.read_text() != requirements.read_text():
         subprocess.run(
             [str(python), "-m", "pip", "install", "-q", "--disable-pip-version-check",
-             "-r", str(BENCH / "peer" / "requirements.txt")],
+             "-r", str(requirements)],
             check=True,
         )  # fmt: skip
+        installed.write_text(requirements.read_text())
     assets = {
         name: re.search(rf'"(/static/{re.escape(stem)}\.[0-9a-f]{{12}}{re.escape(suffix)})"', home)[
             1
@@ -353,7 +433,7 @@ def measure_peer(env: dict, visitor: Visitor, home: str, workdir: Path, options)
         "peer",
         [str(python), "-m", "uvicorn", "peer:app", "--app-dir", "bench/peer", "--workers", "2",
          "--host", "127.0.0.1", "--port", str(port)],
-        {**env, "PEER_DATABASE": str(workdir / "app.db"), "PEER_ASSETS": json.dumps(assets)},
+        {**env, "PEER_DATABASE": databases.peer(), "PEER_ASSETS": json.dumps(assets)},
         port,
         workdir / "peer.log",
     )  # fmt: skip
@@ -419,6 +499,7 @@ def report(results: dict) -> None:
     """The table, then the targets."""
     app, floor, peer = results["app"], results["floor"], results["peer"]["GET / page"]
     print(f"\nMachine: {results['machine']['cpu']}, {results['machine']['cpus']} CPUs; "
+          f"database: {results['database']}; "
           f"servers on CPU {SERVER_CPU} (2 workers), wrk on CPU {LOAD_CPU}")  # fmt: skip
     header = f"{'request':<38}{'req/s':>9}{'p50 ms':>9}{'p99 ms':>9}{'bytes':>8}{'x floor':>9}"
     print("\n" + header + f"{'x peer':>8}")
@@ -432,7 +513,7 @@ def report(results: dict) -> None:
     post = results["post"]
     print(row("app POST /submit htmx", post))
     durable = results["durable_writes_per_second"]
-    print(f"{'durable-write limit (SQLite loop)':<38}{durable:>9,.0f}")
+    print(f"{'durable-write limit (insert loop)':<38}{durable:>9,.0f}")
     print(
         f"\nPOST: {post['acknowledged']:,} acknowledged, {post['acknowledged_missing']} of them "
         f"missing from the database, {post['stored_during_run']:,} stored (the difference was "

@@ -64,8 +64,10 @@ sessions = URLSafeTimedSerializer(
 )
 csrf_tokens = URLSafeTimedSerializer(SECRET_KEY, salt="wtf-csrf-token")  # Flask-WTF's
 
-RECENT = """
-    SELECT id, text, created_at FROM submissions WHERE visitor_id = ?
+# PEER_DATABASE is a SQLite file, or a PostgreSQL URL (postgresql://...) as the app's.
+POSTGRES = DATABASE.startswith("postgresql")
+RECENT = f"""
+    SELECT id, text, created_at FROM submissions WHERE visitor_id = {"%s" if POSTGRES else "?"}
     ORDER BY created_at DESC, id DESC LIMIT 10
 """
 
@@ -102,20 +104,28 @@ templates = Jinja2Templates(env=env)
 
 
 @cache
-def database() -> sqlite3.Connection:
+def database():
     """This worker's one connection, opened on first use and only used on its event loop."""
+    if POSTGRES:
+        import psycopg
+
+        return psycopg.connect(DATABASE, autocommit=True)
     return sqlite3.connect(DATABASE)
 
 
+def utc(value) -> datetime:
+    """PostgreSQL hands back aware datetimes; SQLite, naive UTC text."""
+    if isinstance(value, datetime):
+        return value.astimezone(UTC)
+    return datetime.fromisoformat(value).replace(tzinfo=UTC)
+
+
 def recent(visitor_id: str | None) -> list[dict]:
-    """The visitor's newest submissions; created_at is stored as naive UTC text."""
+    """The visitor's newest submissions."""
     if visitor_id is None:
         return []
     rows = database().execute(RECENT, (visitor_id,)).fetchall()
-    return [
-        {"id": id, "text": text, "created_at": datetime.fromisoformat(at).replace(tzinfo=UTC)}
-        for id, text, at in rows
-    ]
+    return [{"id": id, "text": text, "created_at": utc(at)} for id, text, at in rows]
 
 
 def session(cookie: str | None) -> dict:
