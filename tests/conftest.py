@@ -5,21 +5,10 @@ import threading
 from pathlib import Path
 
 import pytest
-from helpers import ready_app
+from helpers import ready_app, service_url
 from playwright.sync_api import Page
 from sqlalchemy import create_engine
 from werkzeug.serving import make_server
-
-
-def service_url(variable: str, what: str) -> str:
-    """The URL of a test server from the environment; skip without one (fail in CI)."""
-    url = os.environ.get(variable)
-    if not url:
-        message = f"No {what}: set {variable} to run these tests against one (.ci/run does)."
-        if os.environ.get("CI") == "true":
-            pytest.fail(message)
-        pytest.skip(message)
-    return url
 
 
 @pytest.fixture

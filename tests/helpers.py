@@ -1,5 +1,8 @@
 """Shared test data and small helpers that fetch or parse; assertions stay in the tests."""
 
+import os
+
+import pytest
 from bs4 import BeautifulSoup
 from playwright.sync_api import Page, expect
 
@@ -30,6 +33,17 @@ INVALID = {
 }
 
 VARY = {"HX-Request", "HX-Request-Type", "HX-History-Restore-Request", "HX-Boosted"}
+
+
+def service_url(variable: str, what: str) -> str:
+    """The URL of a test server from the environment; skip without one (fail in CI)."""
+    url = os.environ.get(variable)
+    if not url:
+        message = f"No {what}: set {variable} to run these tests against one (.ci/run does)."
+        if os.environ.get("CI") == "true":
+            pytest.fail(message)
+        pytest.skip(message)
+    return url
 
 
 def ready_app(config: dict):

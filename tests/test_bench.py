@@ -11,7 +11,7 @@ import subprocess
 import sys
 
 import pytest
-from conftest import service_url
+from helpers import service_url
 
 from app import ROOT
 

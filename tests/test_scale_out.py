@@ -14,8 +14,7 @@ from urllib.parse import urlencode
 import pytest
 import redis
 from bs4 import BeautifulSoup
-from conftest import service_url
-from helpers import HTMX, ready_app, submit
+from helpers import HTMX, ready_app, service_url, submit
 
 from app import ROOT
 
