@@ -5,7 +5,7 @@ import logging
 import sqlite3
 
 import pytest
-from helpers import HTMX, submit
+from helpers import HTMX, ready_app, submit
 
 import app as app_module
 import serve
@@ -76,9 +76,8 @@ def test_debug_and_testing_run_with_a_random_key(clean_env, config, monkeypatch)
     assert first != second
 
 
-def test_sqlite_runs_in_wal_mode_with_durable_commits(app, tmp_path):
-    if not app.extensions["store"].sqlite:
-        pytest.skip("SQLite only")
+def test_sqlite_runs_in_wal_mode_with_durable_commits(tmp_path):
+    app = ready_app({"TESTING": True, "DATABASE_URL": f"sqlite:///{tmp_path / 'test.db'}"})
     with sqlite3.connect(tmp_path / "test.db") as connection:
         assert connection.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
     with app.extensions["store"].engine.connect() as connection:
