@@ -21,7 +21,6 @@ import re
 import secrets
 import shutil
 import signal
-import socket
 import sqlite3
 import subprocess
 import sys
@@ -29,6 +28,8 @@ import tempfile
 import time
 from pathlib import Path
 from urllib.parse import urlencode
+
+from soak import free_port, workers_of
 
 ROOT = Path(__file__).resolve().parent.parent
 BENCH = ROOT / "bench"
@@ -40,12 +41,6 @@ CSRF_FIELD = re.compile(r'name="csrf_token" value="([^"]+)"')
 # timestamp, and "just now" becoming "1 minute ago" (the datetime attribute stays).
 PER_RENDER = re.compile(r'"X-CSRFToken": "[^"]+"|(?<=">)[^<]*(?=</time>)')
 SEEDED = 12  # more than the home page shows, so it lists a full 10
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def request(port: int, method: str, path: str, body: str = "", headers: dict | None = None):
@@ -82,10 +77,6 @@ class Server:
             except OSError:
                 time.sleep(0.2)
         raise SystemExit(f"{name} did not start; see {log}")
-
-    def workers(self) -> list[int]:
-        children = Path(f"/proc/{self.process.pid}/task/{self.process.pid}/children")
-        return [int(pid) for pid in children.read_text().split()]
 
     def stop(self) -> None:
         self.process.send_signal(signal.SIGTERM)
@@ -135,7 +126,6 @@ def durable_write_limit(url: str, seconds: float) -> float:
             connection = sqlite3.connect(url.removeprefix("sqlite:///"), isolation_level=None)
             connection.execute("PRAGMA journal_mode=WAL")
             connection.execute("PRAGMA synchronous=FULL")
-            begin, commit = "BEGIN", "COMMIT"
             insert = (
                 "INSERT INTO submissions (id, visitor_id, request_id, text, created_at) "
                 "VALUES (?, ?, ?, ?, strftime('%Y-%m-%d %H:%M:%f', 'now'))"
@@ -144,7 +134,6 @@ def durable_write_limit(url: str, seconds: float) -> float:
             import psycopg
 
             connection = psycopg.connect(libpq(url), autocommit=True)  # each COMMIT is durable
-            begin, commit = "BEGIN", "COMMIT"
             insert = (
                 "INSERT INTO submissions (id, visitor_id, request_id, text, created_at) "
                 "VALUES (%s, %s, %s, %s, now())"
@@ -152,12 +141,12 @@ def durable_write_limit(url: str, seconds: float) -> float:
         count, started = 0, time.perf_counter()
         while time.perf_counter() - started < seconds:
             count += 1
-            connection.execute(begin)
+            connection.execute("BEGIN")
             connection.execute(
                 insert,
                 (secrets.token_urlsafe(16), "loop", f"loop-request-{count}", f"bench {count}"),
             )
-            connection.execute(commit)
+            connection.execute("COMMIT")
         elapsed = time.perf_counter() - started
         connection.close()
         return count / elapsed
@@ -464,7 +453,7 @@ def measure_memory(env: dict, workdir: Path, options, rate: float) -> dict:
         cycle = []
         for path in ("/", "/submit", visitor.submission):
             cycle += [path, "0", path, "1"]
-        [worker] = server.workers()
+        [worker] = workers_of(server.process.pid)
         figures = {"start": rss_mib(worker)}
         for label, count in zip(("first", "second"), options.memory_requests, strict=True):
             # wrk stops sending after `remaining` answers, but runs for its whole duration:
