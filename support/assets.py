@@ -37,12 +37,15 @@ def build(source: Path, target: Path) -> dict[str, str]:
         digest = hashlib.sha256(data).hexdigest()[:12]
         hashed = str(Path(name).with_suffix(f".{digest}{path.suffix}"))
         manifest[name] = hashed
+        compressed = None
+        if path.suffix in COMPRESSIBLE:
+            compressed = gzip.compress(data, compresslevel=9, mtime=0)
+            if len(compressed) >= len(data) * 0.95:
+                compressed = None  # not worth a second copy
         for out in (name, hashed):
             _write(target / out, data)
-            if path.suffix in COMPRESSIBLE:
-                compressed = gzip.compress(data, compresslevel=9, mtime=0)
-                if len(compressed) < len(data) * 0.95:
-                    _write(target / f"{out}.gz", compressed)
+            if compressed is not None:
+                _write(target / f"{out}.gz", compressed)
     return manifest
 
 
