@@ -1,6 +1,7 @@
 """Shared test data and small helpers that fetch or parse; assertions stay in the tests."""
 
 import os
+import socket
 
 import pytest
 from bs4 import BeautifulSoup
@@ -33,6 +34,13 @@ INVALID = {
 }
 
 VARY = {"HX-Request", "HX-Request-Type", "HX-History-Restore-Request", "HX-Boosted"}
+
+
+def free_port() -> int:
+    """A loopback port nothing listens on right now."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
 
 
 def service_url(variable: str, what: str) -> str:

@@ -1,13 +1,13 @@
 """The project's template conventions and its two ways of being started."""
 
 import os
-import socket
 import subprocess
 import sys
 import time
 import urllib.request
 
 import pytest
+from helpers import free_port
 
 from app import ROOT
 
@@ -28,12 +28,6 @@ def test_templates_are_full_pages(path):
     text = path.read_text()
     assert path.name == "base.html" or '{% extends "base.html" %}' in text
     assert "|safe" not in text
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def test_python_app_py_serves_on_loopback_without_debug(tmp_path):

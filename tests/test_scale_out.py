@@ -5,7 +5,6 @@ import http.client
 import os
 import re
 import secrets
-import socket
 import subprocess
 import sys
 import time
@@ -14,7 +13,7 @@ from urllib.parse import urlencode
 import pytest
 import redis
 from bs4 import BeautifulSoup
-from helpers import HTMX, ready_app, service_url, submit
+from helpers import HTMX, free_port, ready_app, service_url, submit
 
 from app import ROOT
 
@@ -43,12 +42,6 @@ def test_the_limit_counts_across_apps_sharing_redis(tmp_path, redis_url):
     assert submit(one, "third").status_code == 303
     assert submit(two, "one too many").status_code == 429
     assert submit(one, "one too many").status_code == 429
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 class Browser:
