@@ -4,7 +4,7 @@ Views call `render` (or `fragment` when a response only ever makes sense as a
 fragment); nothing else in the app looks at HX-* headers.
 """
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 
 from flask import Flask, Response, current_app, make_response, render_template, request
 
@@ -32,33 +32,40 @@ def wants_fragment() -> bool:
     )
 
 
+# An out-of-band part of a fragment response: a partial and the inputs it is rendered with.
+Part = tuple[str, dict]
+
+
 def fragment(
-    template: str | None,
+    partial: str | None,
+    context: dict | None = None,
     *,
-    oob: tuple[str, ...] = (),
+    oob: Iterable[Part] = (),
+    title: str | None = None,
     push_url: str | None = None,
     retarget: str | None = None,
+    reswap: str | None = None,
     status: int = 200,
-    **context,
 ) -> Response:
-    """Render a partial (or none), plus out-of-band partials, as an htmx response.
+    """An htmx response: `partial` (or nothing) rendered with `context`, then each
+    out-of-band part rendered with its own inputs plus `oob=True`.
 
-    `oob` partials are rendered with `oob=True` so their root element carries
-    `hx-swap-oob`. With `push_url`, the response also pushes that URL and sets
-    the document title, so the screen matches a reload of the pushed URL.
-    `retarget` swaps the response into that element instead of the requester's target.
+    Each other parameter does one thing: `title` sets the document title, `push_url` sets
+    HX-Push-Url, `retarget` HX-Retarget, `reswap` HX-Reswap.
     """
-    parts = [_partial(template, context)] if template else []
-    parts += [_partial(name, {**context, "oob": True}) for name in oob]
-    if push_url is not None:
-        parts.insert(0, _partial("partials/title.html", {"title": context["title"]}))
+    parts = [_partial("partials/title.html", {"title": title})] if title is not None else []
+    if partial is not None:
+        parts.append(_partial(partial, context or {}))
+    parts += [_partial(name, {**inputs, "oob": True}) for name, inputs in oob]
     response = make_response("".join(parts), status)
     response.headers["Cache-Control"] = "no-store"
-    if push_url is not None:
-        response.headers["HX-Push-Url"] = push_url
-    if retarget is not None:
-        response.headers["HX-Retarget"] = retarget
-        response.headers["HX-Reswap"] = "innerHTML"
+    for header, value in (
+        ("HX-Push-Url", push_url),
+        ("HX-Retarget", retarget),
+        ("HX-Reswap", reswap),
+    ):
+        if value is not None:
+            response.headers[header] = value
     return response
 
 
@@ -70,19 +77,21 @@ def _partial(name: str, context: dict) -> str:
 def render(
     page: str,
     partial: str,
+    context: dict,
     *,
-    status: int = 200,
-    oob: tuple[str, ...] = (),
-    retarget: str | None = None,
     page_context: Callable[[], dict] | None = None,
-    **context,
+    oob: Iterable[Part] = (),
+    retarget: str | None = None,
+    reswap: str | None = None,
+    status: int = 200,
 ) -> Response:
-    """The full page for a normal request, the page's partial for an htmx one.
+    """The full page for a normal request, its `partial` (plus `oob` parts) for an htmx one.
 
-    `page_context`, if given, supplies what only the full page needs (called only for it).
+    Page and partial get `context`; `page_context`, if given, supplies what only the full
+    page needs (called only for it).
     """
     if wants_fragment():
-        return fragment(partial, status=status, oob=oob, retarget=retarget, **context)
+        return fragment(partial, context, oob=oob, retarget=retarget, reswap=reswap, status=status)
     extra = page_context() if page_context else {}
     return make_response(render_template(page, **context, **extra), status)
 

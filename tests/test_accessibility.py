@@ -35,7 +35,7 @@ def visit_every_state(page: Page) -> dict[str, list[str]]:
     page.goto("/submit")
     page.get_by_label("Your text").fill("   ")
     page.get_by_role("button", name="Submit").click()
-    expect(page.locator("#user_input-error")).to_have_text("Please enter some text.")
+    expect(page.locator("#user_input-error")).to_have_text("Error: Please enter some text.")
     found["invalid submission"] = violations(page)
     page.get_by_label("Your text").fill("fine")
     page.get_by_role("button", name="Submit").click()

@@ -10,12 +10,13 @@ from helpers import HTMX, ready_app, submit
 import app as app_module
 import serve
 from app import create_app
+from support import settings
 
 
 @pytest.fixture
 def clean_env(monkeypatch, tmp_path):
     """No config from this machine's environment or .env; a private instance folder."""
-    for key in app_module.ENV_KEYS:
+    for key in settings.NAMES:
         monkeypatch.delenv(key, raising=False)
     monkeypatch.chdir(tmp_path)
     instance = str(tmp_path / "instance")
@@ -128,3 +129,37 @@ def test_serve_settings_come_from_the_environment():
     )
     assert (custom["address"], custom["port"], custom["workers"]) == ("0.0.0.0", 9000, 3)
     assert (custom["blocking_threads"], custom["workers_kill_timeout"]) == (8, 5)
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        ("HTTPS", "maybe"),
+        ("TRUSTED_PROXIES", "-1"),
+        ("TRUSTED_PROXIES", "two"),
+        ("LOG_LEVEL", "LOUD"),
+        ("SUBMIT_RATE_LIMIT", "lots per day"),
+        ("DATABASE_BUSY_TIMEOUT_MS", "5s"),
+    ],
+)
+def test_a_bad_setting_stops_the_app_at_start_in_one_line(clean_env, monkeypatch, name, value):
+    monkeypatch.setenv("SECRET_KEY", "a-real-secret-key-from-the-environment")
+    monkeypatch.setenv(name, value)
+    with pytest.raises(SystemExit) as stop:
+        create_app()
+    message = str(stop.value.code)
+    assert message.startswith(f"error: {name}={value!r}: expected")
+    assert "\n" not in message
+
+
+def test_settings_are_parsed_to_their_types(clean_env, monkeypatch):
+    monkeypatch.setenv("SECRET_KEY", "a-real-secret-key-from-the-environment")
+    monkeypatch.setenv("TRUSTED_PROXIES", "2")
+    monkeypatch.setenv("DATABASE_BUSY_TIMEOUT_MS", "250")
+    monkeypatch.setenv("HTTPS", "off")
+    monkeypatch.setenv("LOG_LEVEL", "warning")
+    config = create_app().config
+    assert config["TRUSTED_PROXIES"] == 2
+    assert config["DATABASE_BUSY_TIMEOUT_MS"] == 250
+    assert config["HTTPS"] is False
+    assert config["LOG_LEVEL"] == "WARNING"

@@ -75,7 +75,7 @@ def test_invalid_submission_shows_its_error_in_place(watched, live_app):
     page.get_by_label("Your text").fill("   ")
     page.get_by_role("button", name="Submit").click()
 
-    expect(page.locator("#user_input-error")).to_have_text("Please enter some text.")
+    expect(page.locator("#user_input-error")).to_have_text("Error: Please enter some text.")
     expect(page.get_by_label("Your text")).to_have_attribute("aria-invalid", "true")
     expect(page).to_have_url(re.compile(r"/submit$"))
     expect(page.locator("#submit-form")).to_have_count(1)
@@ -130,7 +130,7 @@ def test_the_same_flow_works_with_javascript_off(new_context, live_app):
 
     page.get_by_label("Your text").fill("   ")
     page.get_by_role("button", name="Submit").click()
-    expect(page.locator("#user_input-error")).to_have_text("Please enter some text.")
+    expect(page.locator("#user_input-error")).to_have_text("Error: Please enter some text.")
 
     page.get_by_label("Your text").fill("No JavaScript here")
     page.get_by_role("button", name="Submit").click()

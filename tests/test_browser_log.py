@@ -158,7 +158,7 @@ def test_live_validation_counts_and_warns_while_typing(watched, live_app):
     expect(page.locator("#user_input-hint")).to_have_text("495 characters left")
     expect(page.locator("#user_input-error")).to_be_empty()
     field.fill("   ")
-    expect(page.locator("#user_input-error")).to_have_text("Please enter some text.")
+    expect(page.locator("#user_input-error")).to_have_text("Error: Please enter some text.")
     expect(page.locator("#user_input-hint")).to_have_text("500 characters left")
     field.fill("x" * 500)
     expect(page.locator("#user_input-hint")).to_have_text("0 characters left")

@@ -13,9 +13,10 @@ def feedback(client, text: str):
 @pytest.mark.parametrize("case", INVALID)
 def test_live_validation_gives_the_same_message_as_submitting(client, case):
     text, message = INVALID[case]
-    assert feedback(client, text).find(id="user_input-error").get_text(strip=True) == message
-    posted = parse(submit(client, text, headers=HTMX))
-    assert posted.find(id="user_input-error").get_text(strip=True) == message
+    live = feedback(client, text).find(id="user_input-error")
+    assert live.get_text(" ", strip=True) == f"Error: {message}"
+    posted = parse(submit(client, text, headers=HTMX)).find(id="user_input-error")
+    assert posted.get_text(" ", strip=True) == f"Error: {message}"
 
 
 @pytest.mark.parametrize(
@@ -73,3 +74,23 @@ def test_htmx_errors_go_to_the_status_region(client, path):
     assert response.headers["HX-Retarget"] == "#status"
     assert response.headers["HX-Reswap"] == "innerHTML"
     assert "HX-Retarget" not in client.get(path).headers
+
+
+def test_live_validation_answers_with_the_ids_of_the_form_it_names(client):
+    response = client.get(
+        "/submit/validate",
+        query_string={"form": "edit-abc", "edit-abc-user_input": "x" * 501},
+        headers=HTMX,
+    )
+    doc = parse(response)
+    assert doc.find(id="edit-abc-user_input-hint").get_text(strip=True) == "1 character too many"
+    error = doc.find(id="edit-abc-user_input-error")
+    assert error.get_text(" ", strip=True) == "Error: Use at most 500 characters."
+    assert doc.find(id="user_input-error") is None
+
+
+@pytest.mark.parametrize("prefix", ['x"><b', "a b", "x" * 49])
+def test_live_validation_refuses_a_form_name_that_makes_no_safe_id(client, prefix):
+    response = client.get("/submit/validate", query_string={"form": prefix}, headers=HTMX)
+    assert response.status_code == 400
+    assert response.headers["HX-Retarget"] == "#status"
