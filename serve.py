@@ -7,7 +7,6 @@ Crashed workers are replaced; on SIGTERM, requests in flight get GRACEFUL_TIMEOU
 """
 
 import os
-import sys
 
 from granian import Granian
 from granian.constants import Interfaces
@@ -26,12 +25,9 @@ def settings(environ=os.environ) -> dict:
     }
 
 
-def main(target: str = "app:create_app") -> None:
-    # Also fails fast, in one line, on a missing SECRET_KEY, before any worker starts.
-    store = create_app().extensions["store"]
-    store.migrate()
-    store.engine.dispose()
-    Granian(
+def server(target: str) -> Granian:
+    """Granian serving the app factory `target` ("module:function") with these settings."""
+    return Granian(
         target,
         factory=True,
         interface=Interfaces.WSGI,
@@ -39,8 +35,16 @@ def main(target: str = "app:create_app") -> None:
         websockets=False,
         log_access=False,  # the app logs each request itself
         **settings(),
-    ).serve()
+    )
+
+
+def main() -> None:
+    # Also fails fast, in one line, on a missing SECRET_KEY, before any worker starts.
+    store = create_app().extensions["store"]
+    store.migrate()
+    store.engine.dispose()
+    server("app:create_app").serve()
 
 
 if __name__ == "__main__":
-    main(*sys.argv[1:])
+    main()

@@ -1,8 +1,8 @@
 """The benchmark's floor: a Flask view answering each measured URL with the app's own bytes.
 
 bench/bench.py captures what the app answers for each route, page and fragment, and serves
-this through serve.py, on the same server and settings as the app. No database, no session,
-no template: what is left is the cost of the server and of Flask itself.
+this with `python -m bench.floor`: serve.py's server, with the same settings as the app. No
+database, no session, no template: what is left is the cost of the server and of Flask itself.
 """
 
 import json
@@ -10,6 +10,8 @@ import os
 from pathlib import Path
 
 from flask import Flask, request
+
+import serve
 
 
 def create_app() -> Flask:
@@ -29,3 +31,7 @@ def create_app() -> Flask:
         return body, 200, {"Content-Type": content_type}
 
     return app
+
+
+if __name__ == "__main__":
+    serve.server("bench.floor:create_app").serve()

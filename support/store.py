@@ -241,11 +241,6 @@ class Store:
         with self.engine.connect() as connection:
             return connection.execute(query).scalar_one()
 
-    def count_all(self) -> int:
-        """Every stored submission, whoever made it."""
-        with self.engine.connect() as connection:
-            return connection.execute(select(func.count()).select_from(submissions)).scalar_one()
-
     def delete(self, submission_id: str, visitor_id: str | None) -> bool:
         """Delete the visitor's submission; False if there is none (or it is someone else's)."""
         if visitor_id is None:

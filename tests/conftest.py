@@ -2,13 +2,16 @@ import os
 import re
 import secrets
 import threading
+from collections import Counter
 from pathlib import Path
 
 import pytest
-from helpers import ready_app, service_url
+from helpers import TEST_CONFIG, ready_app, service_url
 from playwright.sync_api import Page
 from sqlalchemy import create_engine
 from werkzeug.serving import make_server
+
+from app import create_app
 
 
 @pytest.fixture
@@ -34,17 +37,25 @@ def database_url(request, tmp_path):
 
 
 @pytest.fixture
-def app(database_url):
-    app = ready_app(
-        {
-            "TESTING": True,
-            "SECRET_KEY": "a-long-enough-test-secret",
-            "RATELIMIT_ENABLED": False,  # test_security.py turns it on
-            "DATABASE_URL": database_url,
-        }
-    )
-    yield app
-    app.extensions["store"].engine.dispose()
+def make_app(tmp_path):
+    """Build apps from TEST_CONFIG plus keyword settings (a SQLite file under tmp_path by
+    default), with the schema applied unless `migrate=False`; each is disposed afterwards."""
+    apps = []
+
+    def make(*, migrate: bool = True, **config):
+        config = {**TEST_CONFIG, "DATABASE_URL": f"sqlite:///{tmp_path / 'test.db'}", **config}
+        app = ready_app(config) if migrate else create_app(config)
+        apps.append(app)
+        return app
+
+    yield make
+    for app in apps:
+        app.extensions["store"].engine.dispose()
+
+
+@pytest.fixture
+def app(make_app, database_url):
+    return make_app(DATABASE_URL=database_url)
 
 
 @pytest.fixture
@@ -137,3 +148,13 @@ def watched(page: Page):
     page.on("response", on_response)
     yield page, events
     assert events["errors"] == []
+
+
+def pytest_terminal_summary(terminalreporter) -> None:
+    """One line per skip reason, with how many tests it skipped (not one line per test)."""
+    reasons = Counter()
+    for report in terminalreporter.stats.get("skipped", []):
+        _, _, reason = report.longrepr
+        reasons[reason.removeprefix("Skipped: ")] += 1
+    for reason, count in reasons.most_common():
+        terminalreporter.write_line(f"SKIPPED {count}: {reason}")

@@ -6,8 +6,10 @@ import socket
 import pytest
 from bs4 import BeautifulSoup
 from playwright.sync_api import Page, expect
+from sqlalchemy import func, select
 
 from app import create_app
+from support.store import submissions
 
 # Request header sets, and the shape each must get back.
 HTMX = {"HX-Request": "true"}
@@ -31,6 +33,13 @@ INVALID = {
     "501 characters": ("x" * 501, "Use at most 500 characters."),
     "control character": ("bell\x07here", "Remove control characters such as tabs or line breaks."),
     "line break inside": ("two\nlines", "Remove control characters such as tabs or line breaks."),
+}
+
+# What every test app starts from (conftest's `make_app` adds to it).
+TEST_CONFIG = {
+    "TESTING": True,
+    "SECRET_KEY": "a-long-enough-test-secret",
+    "RATELIMIT_ENABLED": False,  # test_security.py turns it on
 }
 
 VARY = {"HX-Request", "HX-Request-Type", "HX-History-Restore-Request", "HX-Boosted"}
@@ -61,6 +70,12 @@ def ready_app(config: dict):
     return app
 
 
+def count_rows(store) -> int:
+    """How many submissions the store's database holds, whoever made them."""
+    with store.engine.connect() as connection:
+        return connection.execute(select(func.count()).select_from(submissions)).scalar_one()
+
+
 def parse(response) -> BeautifulSoup:
     return BeautifulSoup(response.get_data(as_text=True), "html.parser")
 
@@ -69,6 +84,19 @@ def form_fields(client, path: str = "/submit") -> dict[str, str]:
     """The hidden inputs (csrf_token, request_id) of the submit form at `path`."""
     form = parse(client.get(path)).find("form", id="submit-form")
     return {i["name"]: i["value"] for i in form.find_all("input", type="hidden")}
+
+
+def csrf_token(html: str) -> str:
+    """The CSRF token in the submit form of a page's HTML (from a test client, a real
+    server or a browser's request)."""
+    form = BeautifulSoup(html, "html.parser").find("form", id="submit-form")
+    return form.find("input", attrs={"name": "csrf_token"})["value"]
+
+
+def submission_id(response) -> str:
+    """The id of the submission a response points at (a redirect's Location, HX-Push-Url)."""
+    url = response.headers.get("Location") or response.headers["HX-Push-Url"]
+    return url.rsplit("/", 1)[1]
 
 
 def submit(client, text: str, headers: dict | None = None, **fields):
@@ -96,8 +124,7 @@ def assert_no_reload(page: Page, events: dict) -> None:
 
 def seed(page: Page, *texts: str) -> None:
     """Store submissions as the browser's own visitor, by posting the plain form."""
-    form = BeautifulSoup(page.request.get("/submit").text(), "html.parser").find(id="submit-form")
-    token = form.find("input", attrs={"name": "csrf_token"})["value"]
+    token = csrf_token(page.request.get("/submit").text())
     for text in texts:
         response = page.request.post("/submit", form={"csrf_token": token, "user_input": text})
         assert response.ok, response.status

@@ -5,7 +5,7 @@ import logging
 import sqlite3
 
 import pytest
-from helpers import HTMX, ready_app, submit
+from helpers import HTMX, count_rows, submit
 
 import app as app_module
 import serve
@@ -77,8 +77,8 @@ def test_debug_and_testing_run_with_a_random_key(clean_env, config, monkeypatch)
     assert first != second
 
 
-def test_sqlite_runs_in_wal_mode_with_durable_commits(tmp_path):
-    app = ready_app({"TESTING": True, "DATABASE_URL": f"sqlite:///{tmp_path / 'test.db'}"})
+def test_sqlite_runs_in_wal_mode_with_durable_commits(make_app, tmp_path):
+    app = make_app()
     with sqlite3.connect(tmp_path / "test.db") as connection:
         assert connection.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
     with app.extensions["store"].engine.connect() as connection:
@@ -90,7 +90,7 @@ def test_init_db_creates_the_schema_and_keeps_data(app, client, store):
     result = app.test_cli_runner().invoke(args=["init-db"])
     assert result.exit_code == 0
     assert "Database ready" in result.output
-    assert store.count_all() == 1
+    assert count_rows(store) == 1
 
 
 def test_one_log_line_per_request_without_the_body(client, caplog):

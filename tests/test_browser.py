@@ -3,7 +3,7 @@
 import re
 
 import pytest
-from helpers import assert_no_reload, seed, start_on_form
+from helpers import assert_no_reload, count_rows, seed, start_on_form
 from playwright.sync_api import expect
 
 pytestmark = pytest.mark.browser
@@ -20,7 +20,7 @@ def test_htmx_is_loaded(watched):
 def test_submit_swaps_the_result_in_place(watched, live_app):
     page, events = watched
     start_on_form(page, events)
-    rows_before = live_app.extensions["store"].count_all()
+    rows_before = count_rows(live_app.extensions["store"])
 
     page.get_by_label("Your text").fill("Hello from the browser")
     page.get_by_role("button", name="Submit").click()
@@ -31,7 +31,7 @@ def test_submit_swaps_the_result_in_place(watched, live_app):
     expect(page.locator("#recent li a").first).to_have_text("Hello from the browser")
     expect(page.get_by_label("Your text")).to_have_value("")
     assert_no_reload(page, events)
-    assert live_app.extensions["store"].count_all() == rows_before + 1
+    assert count_rows(live_app.extensions["store"]) == rows_before + 1
 
     # A reload of the pushed URL shows the same thing, as a full page.
     page.reload()
@@ -70,7 +70,7 @@ def test_back_after_an_in_place_submit_restores_the_form_page(watched):
 def test_invalid_submission_shows_its_error_in_place(watched, live_app):
     page, events = watched
     start_on_form(page, events)
-    rows_before = live_app.extensions["store"].count_all()
+    rows_before = count_rows(live_app.extensions["store"])
 
     page.get_by_label("Your text").fill("   ")
     page.get_by_role("button", name="Submit").click()
@@ -80,7 +80,7 @@ def test_invalid_submission_shows_its_error_in_place(watched, live_app):
     expect(page).to_have_url(re.compile(r"/submit$"))
     expect(page.locator("#submit-form")).to_have_count(1)
     assert_no_reload(page, events)
-    assert live_app.extensions["store"].count_all() == rows_before
+    assert count_rows(live_app.extensions["store"]) == rows_before
 
     # Correcting the text then submits normally.
     page.get_by_label("Your text").fill("fixed")
@@ -92,14 +92,14 @@ def test_invalid_submission_shows_its_error_in_place(watched, live_app):
 def test_a_double_submit_stores_one_row(watched, live_app):
     page, events = watched
     start_on_form(page, events)
-    rows_before = live_app.extensions["store"].count_all()
+    rows_before = count_rows(live_app.extensions["store"])
 
     page.get_by_label("Your text").fill("only once")
     page.locator("#submit-form").evaluate("form => { form.requestSubmit(); form.requestSubmit(); }")
 
     expect(page.locator("#result .entered")).to_have_text("only once")
     expect(page.locator("#recent li a", has_text="only once")).to_have_count(1)
-    assert live_app.extensions["store"].count_all() == rows_before + 1
+    assert count_rows(live_app.extensions["store"]) == rows_before + 1
 
 
 def test_a_new_submission_joins_the_recent_list_and_pushes_out_the_eleventh(watched):
@@ -122,7 +122,7 @@ def test_a_new_submission_joins_the_recent_list_and_pushes_out_the_eleventh(watc
 
 def test_the_same_flow_works_with_javascript_off(new_context, live_app):
     page = new_context(java_script_enabled=False).new_page()
-    rows_before = live_app.extensions["store"].count_all()
+    rows_before = count_rows(live_app.extensions["store"])
 
     page.goto("/")
     page.get_by_role("link", name="Make a submission").click()
@@ -137,11 +137,11 @@ def test_the_same_flow_works_with_javascript_off(new_context, live_app):
     expect(page).to_have_url(RESULT_URL)
     expect(page.locator("#result .entered")).to_have_text("No JavaScript here")
     expect(page.locator(".htmx-indicator")).to_be_hidden()
-    assert live_app.extensions["store"].count_all() == rows_before + 1
+    assert count_rows(live_app.extensions["store"]) == rows_before + 1
 
     page.reload()
     expect(page.locator("#result .entered")).to_have_text("No JavaScript here")
-    assert live_app.extensions["store"].count_all() == rows_before + 1
+    assert count_rows(live_app.extensions["store"]) == rows_before + 1
 
     page.get_by_role("link", name="Back to home").click()
     expect(page.locator("#recent li a").first).to_have_text("No JavaScript here")

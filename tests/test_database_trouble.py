@@ -6,10 +6,8 @@ import shutil
 import sqlite3
 
 import pytest
-from helpers import HTMX, form_fields, parse, ready_app, submit
+from helpers import HTMX, count_rows, form_fields, parse, submit
 from sqlalchemy import event
-
-from app import create_app
 
 
 @pytest.fixture
@@ -20,16 +18,8 @@ def db_dir(tmp_path):
 
 
 @pytest.fixture
-def app(db_dir):
-    return ready_app(
-        {
-            "TESTING": True,
-            "SECRET_KEY": "a-long-enough-test-secret",
-            "DATABASE_URL": f"sqlite:///{db_dir / 'app.db'}",
-            "DATABASE_BUSY_TIMEOUT_MS": 100,
-            "RATELIMIT_ENABLED": False,
-        }
-    )
+def app(make_app, db_dir):
+    return make_app(DATABASE_URL=f"sqlite:///{db_dir / 'app.db'}", DATABASE_BUSY_TIMEOUT_MS=100)
 
 
 def assert_unavailable(response, htmx: bool) -> None:
@@ -85,11 +75,11 @@ def test_a_read_only_database(client, store, htmx, caplog):
     [line] = database_errors(caplog)
     assert "readonly" in line
     assert client.get("/").status_code == 200  # reading still works
-    assert store.count_all() == 1
+    assert count_rows(store) == 1
 
     read_only["on"] = False
     assert submit(client, "after").status_code == 303
-    assert store.count_all() == 2
+    assert count_rows(store) == 2
 
 
 def test_a_missing_database(client, store, db_dir, tmp_path, caplog):
@@ -113,17 +103,14 @@ def test_a_missing_database(client, store, db_dir, tmp_path, caplog):
     assert client.get(url).status_code == 200
     assert client.get("/healthz").status_code == 200
     assert submit(client, "and more").status_code == 303
-    assert store.count_all() == 2
+    assert count_rows(store) == 2
 
 
-def test_an_unreachable_postgresql_gives_503_and_health_says_so(tmp_path):
-    app = create_app(
-        {
-            "TESTING": True,
-            "SECRET_KEY": "a-long-enough-test-secret",
-            # Nothing listens on port 9 (discard) on loopback.
-            "DATABASE_URL": "postgresql+psycopg://app@127.0.0.1:9/app?connect_timeout=2",
-        }
+def test_an_unreachable_postgresql_gives_503_and_health_says_so(make_app):
+    app = make_app(
+        migrate=False,
+        # Nothing listens on port 9 (discard) on loopback.
+        DATABASE_URL="postgresql+psycopg://app@127.0.0.1:9/app?connect_timeout=2",
     )
     client = app.test_client()
     assert client.get("/healthz").status_code == 503
@@ -132,10 +119,8 @@ def test_an_unreachable_postgresql_gives_503_and_health_says_so(tmp_path):
     assert_unavailable(client.post("/submit", data=fields, headers=HTMX), htmx=True)
 
 
-def test_postgresql_connections_dropped_by_a_restart_are_replaced(postgres_url, caplog):
-    app = ready_app(
-        {"TESTING": True, "SECRET_KEY": "a-long-enough-test-secret", "DATABASE_URL": postgres_url}
-    )
+def test_postgresql_connections_dropped_by_a_restart_are_replaced(make_app, postgres_url, caplog):
+    app = make_app(DATABASE_URL=postgres_url)
     client = app.test_client()
     url = submit(client, "before the restart").headers["Location"]
     engine = app.extensions["store"].engine

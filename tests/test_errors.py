@@ -1,18 +1,12 @@
 """Error responses: a styled page without htmx, a small fragment with it, never a trace."""
 
 import pytest
-from helpers import HTMX, SHAPES, VARY, form_fields, parse, ready_app
+from helpers import HTMX, SHAPES, VARY, count_rows, form_fields, parse
 
 
 @pytest.fixture
-def failing_app(tmp_path):
-    app = ready_app(
-        {
-            "SECRET_KEY": "a-long-enough-test-secret",
-            "DATABASE_URL": f"sqlite:///{tmp_path / 'test.db'}",
-            "PROPAGATE_EXCEPTIONS": False,
-        }
-    )
+def failing_app(make_app):
+    app = make_app(TESTING=False, PROPAGATE_EXCEPTIONS=False)
 
     @app.get("/boom")
     def boom():
@@ -61,7 +55,7 @@ def test_oversized_body_is_413(client, store, shape):
     data = {**form_fields(client), "user_input": "x" * (128 * 1024)}
     response = client.post("/submit", data=data, headers=SHAPES[shape][0])
     assert_error(response, 413, shape)
-    assert store.count_all() == 0
+    assert count_rows(store) == 0
 
 
 @pytest.mark.parametrize("shape", ["plain", "htmx"])

@@ -1,7 +1,7 @@
 """Live validation and status messages: the server's own rules, one status region."""
 
 import pytest
-from helpers import HTMX, INVALID, parse, submit
+from helpers import HTMX, INVALID, count_rows, parse, submit
 
 
 def feedback(client, text: str):
@@ -38,7 +38,7 @@ def test_live_validation_counts_characters_left(client, text, hint):
 def test_valid_text_has_no_error_and_nothing_is_stored(client, store):
     doc = feedback(client, "fine")
     assert doc.find(id="user_input-error").get_text(strip=True) == ""
-    assert store.count_all() == 0
+    assert count_rows(store) == 0
 
 
 def test_the_field_asks_for_live_validation(client):

@@ -3,7 +3,7 @@
 import unicodedata
 
 import pytest
-from helpers import parse, ready_app
+from helpers import TEST_CONFIG, count_rows, csrf_token, parse, ready_app, submission_id
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
@@ -49,14 +49,7 @@ HOSTILE = st.builds(
 @pytest.fixture(scope="module")
 def app(tmp_path_factory):
     db = tmp_path_factory.mktemp("fuzz") / "fuzz.db"
-    return ready_app(
-        {
-            "TESTING": True,
-            "SECRET_KEY": "a-long-enough-test-secret",
-            "DATABASE_URL": f"sqlite:///{db}",
-            "RATELIMIT_ENABLED": False,
-        }
-    )
+    return ready_app({**TEST_CONFIG, "DATABASE_URL": f"sqlite:///{db}"})
 
 
 @pytest.fixture(scope="module")
@@ -66,7 +59,7 @@ def client(app):
 
 @pytest.fixture(scope="module")
 def token(client):
-    return parse(client.get("/submit")).find("input", attrs={"name": "csrf_token"})["value"]
+    return csrf_token(client.get("/submit").text)
 
 
 def is_valid(text: str) -> bool:
@@ -86,7 +79,7 @@ def result_url(response) -> str:
 )
 def test_submitting_anything(app, client, token, text, csrf, headers):
     store = app.extensions["store"]
-    before = store.count_all()
+    before = count_rows(store)
     data = {"user_input": text}
     if csrf != "missing":
         data["csrf_token"] = token if csrf == "valid" else token[::-1]
@@ -94,7 +87,7 @@ def test_submitting_anything(app, client, token, text, csrf, headers):
     response = client.post("/submit", data=data, headers=headers)
 
     assert response.status_code < 500
-    stored = store.count_all() - before
+    stored = count_rows(store) - before
     event(f"status {response.status_code}")  # --hypothesis-show-statistics shows the mix
     if csrf == "valid" and is_valid(text):
         assert stored == 1
@@ -165,14 +158,15 @@ def owner_ids(app, client, token):
     """Another visitor's submissions, made through the app (and one of the intruder's own)."""
     client.post("/submit", data={"user_input": "the intruder's own", "csrf_token": token})
     owner = app.test_client()
-    owner_token = parse(owner.get("/submit")).find("input", attrs={"name": "csrf_token"})["value"]
-    urls = [
-        owner.post(
-            "/submit", data={"user_input": f"owner secret {n}", "csrf_token": owner_token}
-        ).headers["Location"]
+    owner_token = csrf_token(owner.get("/submit").text)
+    return [
+        submission_id(
+            owner.post(
+                "/submit", data={"user_input": f"owner secret {n}", "csrf_token": owner_token}
+            )
+        )
         for n in range(25)
     ]
-    return [url.rsplit("/", 1)[1] for url in urls]
 
 
 CRAFTED = st.sampled_from(["", "'", "' OR '1'='1", "%", "_", "*", "..", "%00", "0", "-1"])
@@ -194,7 +188,7 @@ def test_no_crafted_id_or_cursor_reaches_another_visitors_submission(
     )
     cursor = data.draw(st.from_regex(r"\d{1,17}", fullmatch=True)) + "." + target
     store = app.extensions["store"]
-    before = store.count_all()
+    before = count_rows(store)
     responses = [
         client.get(f"/submissions/{crafted}"),
         client.get(f"/submissions/{crafted}/delete"),
@@ -209,4 +203,4 @@ def test_no_crafted_id_or_cursor_reaches_another_visitors_submission(
         assert not any(owner_id in links for owner_id in owner_ids)
         shown = [tag.get_text() for tag in doc.select(".entered, li[id^=row-] a, #recent li a")]
         assert not [text for text in shown if text.startswith("owner secret")]
-    assert store.count_all() == before
+    assert count_rows(store) == before

@@ -3,7 +3,6 @@ and the submission limit counts across all of them."""
 
 import http.client
 import os
-import re
 import secrets
 import subprocess
 import sys
@@ -13,11 +12,9 @@ from urllib.parse import urlencode
 import pytest
 import redis
 from bs4 import BeautifulSoup
-from helpers import HTMX, free_port, ready_app, service_url, submit
+from helpers import HTMX, csrf_token, free_port, service_url, submit
 
 from app import ROOT
-
-CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 
 
 @pytest.fixture
@@ -27,15 +24,13 @@ def redis_url():
     return url
 
 
-def test_the_limit_counts_across_apps_sharing_redis(tmp_path, redis_url):
+def test_the_limit_counts_across_apps_sharing_redis(make_app, redis_url):
     config = {
-        "TESTING": True,
-        "SECRET_KEY": "a-long-enough-test-secret",
-        "DATABASE_URL": f"sqlite:///{tmp_path / 'shared.db'}",
+        "RATELIMIT_ENABLED": True,
         "SUBMIT_RATE_LIMIT": "3 per minute",
         "RATELIMIT_STORAGE_URI": redis_url,
     }
-    one, two = ready_app(config).test_client(), ready_app(config).test_client()
+    one, two = make_app(**config).test_client(), make_app(**config).test_client()
     assert submit(one, "first").status_code == 303
     two.set_cookie("session", one.get_cookie("session").value)  # the same browser
     assert submit(two, "second").status_code == 303
@@ -112,7 +107,7 @@ def test_a_visitor_can_use_either_server(two_servers):
     a, b = two_servers
     browser = Browser()
     _, form = browser.request(a, "GET", "/submit")
-    token = CSRF.search(form)[1]
+    token = csrf_token(form)
 
     stored, _ = browser.request(a, "POST", "/submit", {"csrf_token": token, "user_input": "via A"})
     assert stored.status == 303

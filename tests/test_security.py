@@ -4,7 +4,7 @@ from datetime import UTC, datetime, timedelta
 from email.utils import parsedate_to_datetime
 
 import pytest
-from helpers import HTMX, form_fields, parse, ready_app, submit
+from helpers import HTMX, count_rows, form_fields, parse, submit
 
 HEADERS = {
     "X-Content-Type-Options": "nosniff",
@@ -72,14 +72,8 @@ def test_reading_pages_does_not_resign_the_cookie_and_each_submission_renews_it(
     assert expires - datetime.now(UTC) > timedelta(days=364)
 
 
-def test_behind_https_adds_hsts_and_secure_cookies(tmp_path):
-    app = ready_app(
-        {
-            "SECRET_KEY": "a-long-enough-test-secret",
-            "DATABASE_URL": f"sqlite:///{tmp_path / 'https.db'}",
-            "HTTPS": True,
-        }
-    )
+def test_behind_https_adds_hsts_and_secure_cookies(make_app):
+    app = make_app(TESTING=False, HTTPS=True)
     response = app.test_client().get("/submit", base_url="https://localhost")
     assert response.headers["Strict-Transport-Security"].startswith("max-age=")
     assert "Secure" in response.headers["Set-Cookie"]
@@ -96,7 +90,7 @@ def test_a_body_over_16_kib_is_413(client, store, htmx):
     response = post_raw(client, body, headers=HTMX if htmx else None)
     assert response.status_code == 413
     assert (parse(response).find("html") is None) == htmx
-    assert store.count_all() == 0
+    assert count_rows(store) == 0
 
 
 @pytest.mark.parametrize(
@@ -118,7 +112,7 @@ def test_malformed_forms_are_400(client, store, case, body, htmx):
     )
     assert response.status_code == 400, case
     assert (parse(response).find("html") is None) == htmx
-    assert store.count_all() == 0
+    assert count_rows(store) == 0
 
 
 def test_a_form_that_is_not_url_encoded_is_415(client, store):
@@ -127,7 +121,7 @@ def test_a_form_that_is_not_url_encoded_is_415(client, store):
         "/submit", data={**fields, "user_input": "multi"}, content_type="multipart/form-data"
     )
     assert response.status_code == 415
-    assert store.count_all() == 0
+    assert count_rows(store) == 0
 
 
 @pytest.mark.parametrize("where", ["query", "path"])
@@ -141,19 +135,12 @@ def test_an_overlong_url_is_414(client, where):
 def test_well_formed_unicode_still_goes_through(client, store):
     response = submit(client, "naïve café ✓ 日本語")
     assert response.status_code == 303
-    assert store.count_all() == 1
+    assert count_rows(store) == 1
 
 
 @pytest.fixture
-def limited_app(tmp_path):
-    return ready_app(
-        {
-            "TESTING": True,
-            "SECRET_KEY": "a-long-enough-test-secret",
-            "DATABASE_URL": f"sqlite:///{tmp_path / 'limited.db'}",
-            "SUBMIT_RATE_LIMIT": "3 per minute",
-        }
-    )
+def limited_app(make_app):
+    return make_app(RATELIMIT_ENABLED=True, SUBMIT_RATE_LIMIT="3 per minute")
 
 
 def client_at(app, address: str):
@@ -174,7 +161,7 @@ def test_submissions_past_the_limit_get_429_with_retry_after(limited_app, htmx):
     assert 0 < int(response.headers["Retry-After"]) <= 60
     assert "Too many submissions" in parse(response).get_text()
     assert (parse(response).find("html") is None) == htmx
-    assert limited_app.extensions["store"].count_all() == 3
+    assert count_rows(limited_app.extensions["store"]) == 3
 
 
 def test_the_limit_counts_per_client_address(limited_app):

@@ -1,7 +1,17 @@
 """POST /submit: redirect or fragment, validation, CSRF, escaping, ownership, repeats."""
 
 import pytest
-from helpers import HTMX, INVALID, SHAPES, VARY, form_fields, parse, submit
+from helpers import (
+    HTMX,
+    INVALID,
+    SHAPES,
+    VARY,
+    count_rows,
+    form_fields,
+    parse,
+    submission_id,
+    submit,
+)
 
 
 def test_plain_post_redirects_with_303_to_the_result(client, store):
@@ -11,7 +21,7 @@ def test_plain_post_redirects_with_303_to_the_result(client, store):
     location = response.headers["Location"]
     assert location.startswith("/submissions/")
     assert not [name for name, _ in response.headers if name.lower().startswith("hx-")]
-    assert store.count_all() == 1
+    assert count_rows(store) == 1
     page = client.get(location)
     assert page.status_code == 200
     assert parse(page).select_one("#result .entered").get_text() == "hello world"
@@ -28,9 +38,9 @@ def test_htmx_post_returns_result_fragment_pushes_url_and_updates_oob(client, st
     assert doc.find("html") is None
     url = response.headers["HX-Push-Url"]
     assert url.startswith("/submissions/")
-    submission_id = url.rsplit("/", 1)[1]
+    new_id = submission_id(response)
     assert doc.title.get_text().startswith("Submitted")
-    result = doc.find(id=f"result-{submission_id}")
+    result = doc.find(id=f"result-{new_id}")
     assert result.select_one(".entered").get_text() == "swap me"
     assert not result.has_attr("hx-swap-oob")
     # The form comes back empty, with a new request id, to replace the one just sent.
@@ -42,7 +52,7 @@ def test_htmx_post_returns_result_fragment_pushes_url_and_updates_oob(client, st
     recent = doc.find(id="recent")
     assert recent["hx-swap-oob"] == "true"
     assert recent.select_one("li a")["href"] == url
-    assert store.count_all() == 1
+    assert count_rows(store) == 1
     # What the swap shows is what a reload of the pushed URL shows.
     page = parse(client.get(url))
     assert page.select_one("#result .entered").get_text() == "swap me"
@@ -73,7 +83,7 @@ def test_a_repeated_htmx_post_sends_the_whole_list_not_a_second_row(client, stor
 
     assert again.find(id="recent")["hx-swap-oob"] == "true"
     assert [a.get_text() for a in again.select("#recent li a")] == ["twice", "first"]
-    assert store.count_all() == 2
+    assert count_rows(store) == 2
 
 
 @pytest.mark.parametrize("shape", ["boosted htmx2", "boosted htmx4"])
@@ -101,12 +111,12 @@ def test_invalid_input_is_422_with_message_and_kept_value(client, store, case, h
     assert "user_input-error" in field["aria-describedby"].split()
     assert field["value"] == text.strip()
     assert not form.has_attr("hx-swap-oob")
-    assert store.count_all() == 0
+    assert count_rows(store) == 0
 
 
 def test_exactly_500_characters_is_accepted(client, store):
     assert submit(client, "y" * 500).status_code == 303
-    assert store.count_all() == 1
+    assert count_rows(store) == 1
 
 
 @pytest.mark.parametrize("htmx", [False, True], ids=["plain", "htmx"])
@@ -120,7 +130,7 @@ def test_bad_csrf_token_is_400_and_stores_nothing(client, store, htmx, token):
     assert response.status_code == 400
     assert (parse(response).find("html") is None) == htmx
     assert parse(response).find(class_="error") is not None
-    assert store.count_all() == 0
+    assert count_rows(store) == 0
 
 
 def test_csrf_header_alone_is_accepted_for_htmx(client, store):
@@ -128,13 +138,13 @@ def test_csrf_header_alone_is_accepted_for_htmx(client, store):
     headers = {**HTMX, "X-CSRFToken": fields["csrf_token"]}
     data = {"user_input": "via header", "request_id": fields["request_id"]}
     assert client.post("/submit", data=data, headers=headers).status_code == 200
-    assert store.count_all() == 1
+    assert count_rows(store) == 1
 
 
 def test_a_malformed_request_id_is_400_and_stores_nothing(client, store):
     response = submit(client, "hello", request_id="<bad id>")
     assert response.status_code == 400
-    assert store.count_all() == 0
+    assert count_rows(store) == 0
 
 
 def test_the_same_form_submitted_twice_stores_one_row(client, store):
@@ -142,14 +152,14 @@ def test_the_same_form_submitted_twice_stores_one_row(client, store):
     first = client.post("/submit", data={**fields, "user_input": "once"})
     second = client.post("/submit", data={**fields, "user_input": "once"})
     assert first.headers["Location"] == second.headers["Location"]
-    assert store.count_all() == 1
+    assert count_rows(store) == 1
 
 
 def test_a_form_without_request_id_still_stores(client, store):
     fields = form_fields(client)
     data = {"csrf_token": fields["csrf_token"], "user_input": "no id"}
     assert client.post("/submit", data=data).status_code == 303
-    assert store.count_all() == 1
+    assert count_rows(store) == 1
 
 
 PAYLOAD = '<script>alert("x")</script>'
@@ -192,8 +202,8 @@ def test_another_visitor_can_neither_list_nor_open_a_submission(app, client):
 
 
 def test_submission_ids_are_random_not_row_numbers(client):
-    first = submit(client, "a").headers["Location"].rsplit("/", 1)[1]
-    second = submit(client, "b").headers["Location"].rsplit("/", 1)[1]
+    first = submission_id(submit(client, "a"))
+    second = submission_id(submit(client, "b"))
     assert len(first) == len(second) == 22
     assert first != second
     assert not first.isdigit()
