@@ -8,8 +8,17 @@ Templates build every id from `field.id`.
 import re
 
 from flask_wtf import FlaskForm
-from wtforms import HiddenField, StringField
-from wtforms.validators import DataRequired, Length, Optional, Regexp, ValidationError
+from wtforms import HiddenField, IntegerField, StringField
+from wtforms.validators import (
+    DataRequired,
+    InputRequired,
+    Length,
+    NumberRange,
+    Optional,
+    Regexp,
+    ValidationError,
+)
+from wtforms.widgets import HiddenInput
 
 from support.store import MAX_LENGTH, has_control_character, new_id
 
@@ -45,3 +54,19 @@ class SubmissionForm(FlaskForm):
     def valid_prefix(prefix: str) -> bool:
         """True for a prefix that makes safe element ids (as a visitor's request may send)."""
         return PREFIX.fullmatch(prefix) is not None
+
+
+class EditForm(FlaskForm):
+    """New text for one submission, with the same rules as submitting it."""
+
+    class Meta:
+        csrf = False  # CSRFProtect checks every POST (the token comes as `csrf_token`)
+
+    user_input = SubmissionForm.user_input
+    # The version the visitor started from; saving over a newer one is refused.
+    version = IntegerField(widget=HiddenInput(), validators=[InputRequired(), NumberRange(min=1)])
+
+    def __init__(self, submission_id: str, **kwargs) -> None:
+        # The form's element id, and the prefix of its fields' names and ids.
+        self.form_id = f"edit-{submission_id}"
+        super().__init__(prefix=self.form_id, **kwargs)

@@ -13,6 +13,7 @@ from sqlalchemy import (
     Column,
     DateTime,
     Index,
+    Integer,
     MetaData,
     Select,
     String,
@@ -29,6 +30,7 @@ from sqlalchemy import (
     inspect,
     or_,
     select,
+    update,
 )
 from sqlalchemy.engine import Engine, Row, make_url
 from sqlalchemy.exc import DBAPIError, IntegrityError
@@ -70,6 +72,9 @@ submissions = Table(
     Column("request_id", String(64)),
     Column("text", Text, nullable=False),
     Column("created_at", UTCDateTime, nullable=False),
+    # Each edit adds one: an edit made from an older version is refused (see `edit`).
+    Column("version", Integer, nullable=False, server_default="1"),
+    Column("edited_at", UTCDateTime),
     # A repeated submit of the same form (same request_id) stores one row.
     UniqueConstraint("visitor_id", "request_id", name="uq_submissions_visitor_request"),
     Index("ix_submissions_visitor_created", "visitor_id", "created_at", "id"),
@@ -82,6 +87,8 @@ class Entry(NamedTuple):
     id: str
     text: str
     created_at: datetime
+    version: int = 1
+    edited_at: datetime | None = None
 
 
 def _entry(row: Row) -> Entry:
@@ -89,7 +96,13 @@ def _entry(row: Row) -> Entry:
 
 
 # The columns views need, and the two lookups every page makes, built once.
-_ENTRY = select(submissions.c.id, submissions.c.text, submissions.c.created_at)
+_ENTRY = select(
+    submissions.c.id,
+    submissions.c.text,
+    submissions.c.created_at,
+    submissions.c.version,
+    submissions.c.edited_at,
+)
 _NEWEST = (submissions.c.created_at.desc(), submissions.c.id.desc())
 _RECENT = (
     _ENTRY.where(submissions.c.visitor_id == bindparam("visitor_id"))
@@ -241,6 +254,31 @@ class Store:
         with self.engine.connect() as connection:
             return connection.execute(query).scalar_one()
 
+    def edit(
+        self, submission_id: str, visitor_id: str | None, text: str, version: int
+    ) -> Entry | None:
+        """Replace the text of the visitor's submission, if it is still at `version`.
+
+        Returns the edited entry, or None if the visitor has no such submission. Raises
+        EditConflict, holding the stored entry, if it was edited since `version`.
+        """
+        if visitor_id is None:
+            return None
+        edited_at = datetime.now(UTC)
+        query = (
+            update(submissions)
+            .filter_by(id=submission_id, visitor_id=visitor_id, version=version)
+            .values(text=text, version=version + 1, edited_at=edited_at)
+        )
+        with self._writing, self.engine.begin() as connection:
+            if connection.execute(query).rowcount == 1:
+                row = connection.execute(_ONE, {"id": submission_id, "visitor_id": visitor_id})
+                return _entry(row.one())
+        current = self.get(submission_id, visitor_id)
+        if current is not None:
+            raise EditConflict(current)
+        return None
+
     def delete(self, submission_id: str, visitor_id: str | None) -> bool:
         """Delete the visitor's submission; False if there is none (or it is someone else's)."""
         if visitor_id is None:
@@ -262,6 +300,14 @@ class Store:
             pattern = python_fold(q).replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
             query = query.where(sql_fold(submissions.c.text).like(f"%{pattern}%", escape="\\"))
         return query
+
+
+class EditConflict(Exception):
+    """An edit made from an older version than the stored one."""
+
+    def __init__(self, current: Entry) -> None:
+        super().__init__(current.id)
+        self.current = current
 
 
 class InvalidCursor(ValueError):

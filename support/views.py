@@ -22,8 +22,8 @@ from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException, ServiceUnavailable
 
 from support import htmx
-from support.forms import SubmissionForm
-from support.store import InvalidCursor, Store
+from support.forms import EditForm, SubmissionForm
+from support.store import EditConflict, InvalidCursor, Store
 
 bp = Blueprint("main", __name__)
 
@@ -112,7 +112,7 @@ def form_page(form: SubmissionForm, submission=None, *, status: int = 200, parti
         "submit.html",
         partial,
         {
-            "title": "Submitted" if submission else "Submit",
+            "title": "Your submission" if submission else "Submit",
             "form": form,
             "submission": submission,
         },
@@ -189,9 +189,10 @@ def submit():
         oob=[
             ("partials/submit_form.html", {"form": SubmissionForm(formdata=None)}),
             ("partials/recent.html", {"submissions": store.recent(visitor, RECENT)}),
+            ("partials/heading.html", {"heading": "Your submission"}),
             ("partials/status.html", {"messages": ["Saved."]}),
         ],
-        title="Submitted",
+        title="Your submission",
         push_url=url,
     )
 
@@ -234,6 +235,65 @@ def show(submission_id: str):
     """One submission's result page, with the form for the next entry."""
     submission = owned_submission(submission_id)
     return form_page(SubmissionForm(), submission, partial="partials/result.html")
+
+
+def edit_page(form: EditForm, submission, *, conflict: bool = False, status: int = 200):
+    """The edit form for a submission (the stored one; after a conflict, the newer one)."""
+    return htmx.render(
+        "edit.html",
+        "partials/edit_form.html",
+        {"title": "Edit", "form": form, "submission": submission, "conflict": conflict},
+        status=status,
+    )
+
+
+def saved(submission, message: str):
+    """After an edit: PRG to the submission's page without htmx; with it, every place a page
+    may show the submission, out of band by id (its row, its card, the recent list), and
+    the status message."""
+    if not htmx.wants_fragment():
+        flash(message)
+        return redirect(submission_url(submission.id), 303)
+    recent = get_store().recent(visitor_id(), RECENT)
+    return htmx.fragment(
+        None,
+        oob=[
+            ("partials/rows.html", {"entries": [submission], "focus_first": True}),
+            ("partials/result.html", {"submission": submission}),
+            ("partials/recent.html", {"submissions": recent}),
+            ("partials/status.html", {"messages": [message]}),
+        ],
+    )
+
+
+@bp.get("/submissions/<submission_id>/edit")
+def edit_form(submission_id: str):
+    """The edit form with the current text: in place with htmx, a page of its own without."""
+    submission = owned_submission(submission_id)
+    data = {"user_input": submission.text, "version": submission.version}
+    return edit_page(EditForm(submission.id, formdata=None, data=data), submission)
+
+
+@bp.post("/submissions/<submission_id>/edit")
+def edit(submission_id: str):
+    """Save new text over the version the form was loaded from; 409 if it changed since."""
+    submission = owned_submission(submission_id)
+    if request.form.get("keep"):  # the visitor's choice after a conflict: change nothing
+        return saved(submission, "Kept the current text.")
+    form = EditForm(submission_id)
+    if not form.validate():
+        if form.version.errors:
+            abort(400)
+        return edit_page(form, submission, status=422)
+    text, version = form.user_input.data, form.version.data
+    try:
+        edited = get_store().edit(submission_id, visitor_id(), text, version)
+    except EditConflict as conflict:
+        form.version.data = conflict.current.version  # saving again overwrites, knowingly
+        return edit_page(form, conflict.current, conflict=True, status=409)
+    if edited is None:  # deleted meanwhile
+        abort(404)
+    return saved(edited, "Saved your changes.")
 
 
 @bp.get("/submissions/<submission_id>/delete")

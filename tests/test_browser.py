@@ -27,7 +27,7 @@ def test_submit_swaps_the_result_in_place(watched, live_app):
 
     expect(page.locator("#result .entered")).to_have_text("Hello from the browser")
     expect(page).to_have_url(RESULT_URL)
-    expect(page).to_have_title(re.compile(r"^Submitted"))
+    expect(page).to_have_title(re.compile(r"^Your submission"))
     expect(page.locator("#recent li a").first).to_have_text("Hello from the browser")
     expect(page.get_by_label("Your text")).to_have_value("")
     assert_no_reload(page, events)
@@ -143,7 +143,7 @@ def test_the_same_flow_works_with_javascript_off(new_context, live_app):
     expect(page.locator("#result .entered")).to_have_text("No JavaScript here")
     assert count_rows(live_app.extensions["store"]) == rows_before + 1
 
-    page.get_by_role("link", name="Back to home").click()
+    page.get_by_role("navigation").get_by_role("link", name="Submissions").click()
     expect(page.locator("#recent li a").first).to_have_text("No JavaScript here")
 
 

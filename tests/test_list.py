@@ -45,7 +45,7 @@ def test_list_shows_newest_first_with_count_time_and_links(client):
 def test_list_is_linked_from_home_and_result_page(client):
     url = submit(client, "x").headers["Location"]
     assert parse(client.get("/")).find("main").find("a", href="/submissions") is not None
-    assert parse(client.get(url)).find(id="result").find("a", href="/submissions") is not None
+    assert parse(client.get(url)).find("main").find("a", href="/submissions") is not None
 
 
 def test_twenty_per_page_and_a_plain_load_more_link(client):

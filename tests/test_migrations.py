@@ -2,6 +2,7 @@
 schema, and a database made before migrations is taken over with its data."""
 
 import sqlite3
+from datetime import UTC, datetime
 
 import pytest
 from alembic import command
@@ -10,9 +11,9 @@ from alembic.config import Config
 from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from helpers import count_rows
-from sqlalchemy import inspect
+from sqlalchemy import insert, inspect
 
-from support.store import MIGRATIONS, Store, metadata
+from support.store import MIGRATIONS, Entry, Store, metadata, submissions
 
 
 @pytest.fixture
@@ -64,13 +65,35 @@ def test_migrating_again_changes_nothing_and_keeps_data(store):
 
 
 def test_a_database_from_before_migrations_is_taken_over_with_its_rows(store):
-    metadata.create_all(store.engine)  # how the app made its schema before migrations
-    entry, _ = store.add("visitor", "from before")
+    # How the app made its schema before migrations: the first migration's tables, unrecorded.
+    alembic(store, command.upgrade, "0001")
+    created_at = datetime.now(UTC)
+    with store.engine.begin() as connection:
+        connection.exec_driver_sql("DROP TABLE alembic_version")
+        connection.execute(
+            insert(submissions).values(
+                id="before", visitor_id="visitor", text="from before", created_at=created_at
+            )
+        )
 
     store.migrate()
 
     assert current(store) == ScriptDirectory(str(MIGRATIONS)).get_current_head()
-    assert store.get(entry.id, "visitor") == entry
+    assert store.get("before", "visitor") == Entry("before", "from before", created_at, 1, None)
+
+
+def test_the_edit_migration_goes_down_and_up_keeping_rows(store):
+    store.migrate()
+    entry, _ = store.add("visitor", "typo")
+    edited = store.edit(entry.id, "visitor", "fixed", entry.version)
+
+    alembic(store, command.downgrade, "0001")
+    assert "version" not in {c["name"] for c in inspect(store.engine).get_columns("submissions")}
+    with store.engine.connect() as connection:
+        assert connection.exec_driver_sql("SELECT text FROM submissions").scalar_one() == "fixed"
+
+    store.migrate()
+    assert store.get(entry.id, "visitor") == edited._replace(version=1, edited_at=None)
 
 
 def test_sqlite_databases_are_switched_to_wal(tmp_path):

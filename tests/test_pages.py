@@ -22,6 +22,7 @@ ROUTES = {
     "/submissions?q=hello": ("results", "inner"),
     "/submissions?q=nothing+like+it": ("results", "inner"),
     "/submissions/{id}/delete": ("confirm-delete", "outer"),
+    "/submissions/{id}/edit": ("edit-{id}", "outer"),
     "/submit/validate?user_input=hi": ("user_input-feedback", "inner"),
 }
 
@@ -131,17 +132,18 @@ def test_body_carries_the_csrf_header_for_htmx(client):
     assert doc.body["hx-headers:inherited"] == f'{{"X-CSRFToken": "{token}"}}'
 
 
-def test_result_page_shows_text_form_and_recent_list(client, submission_url):
+def test_result_page_shows_the_entry_then_the_form_then_the_recent_list(client, submission_url):
     doc = parse(client.get(submission_url))
-    result = doc.find(id="result")
-    assert result.find("h2").get_text(strip=True) == "Submitted"
-    assert "You entered: hello there" in result.get_text(" ", strip=True)
-    assert result.find("a", href="/submit") is not None
-    assert result.find("a", href="/") is not None
-    assert result.find("time")["datetime"]
+    assert doc.h1.get_text(strip=True) == "Your submission"
+    assert doc.title.get_text().startswith("Your submission")
+    card = doc.find(id="result").find("article")
+    assert card.select_one(".entered").get_text() == "hello there"
+    assert card.find("time")["datetime"]
+    assert card.find("a", class_="edit")["href"] == f"{submission_url}/edit"
     assert doc.find("form", id="submit-form").find("input", id="user_input")["value"] == ""
     assert doc.select_one("#recent li a")["href"] == submission_url
-    assert doc.title.get_text().startswith("Submitted")
+    order = [element["id"] for element in doc.select("#result, #submit-form, #recent")]
+    assert order == ["result", "submit-form", "recent"]
 
 
 def test_htmx_script_is_vendored_and_loaded_from_head(client):

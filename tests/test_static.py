@@ -21,7 +21,7 @@ def linked_assets(client) -> list[str]:
 
 def test_pages_link_every_asset_by_a_content_hashed_url(client):
     urls = linked_assets(client)
-    assert len(urls) == 3
+    assert len(urls) == 4  # stylesheet, favicon, htmx, app.js
     for url in urls:
         match = HASHED.fullmatch(url)
         assert match, url

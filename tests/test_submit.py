@@ -39,7 +39,9 @@ def test_htmx_post_returns_result_fragment_pushes_url_and_updates_oob(client, st
     url = response.headers["HX-Push-Url"]
     assert url.startswith("/submissions/")
     new_id = submission_id(response)
-    assert doc.title.get_text().startswith("Submitted")
+    assert doc.title.get_text().startswith("Your submission")
+    assert doc.find("h1", id="heading")["hx-swap-oob"] == "true"
+    assert doc.find("h1", id="heading").get_text() == "Your submission"
     result = doc.find(id=f"result-{new_id}")
     assert result.select_one(".entered").get_text() == "swap me"
     assert not result.has_attr("hx-swap-oob")
