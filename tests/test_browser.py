@@ -143,7 +143,7 @@ def test_the_same_flow_works_with_javascript_off(new_context, live_app):
     expect(page.locator("#result .entered")).to_have_text("No JavaScript here")
     assert count_rows(live_app.extensions["store"]) == rows_before + 1
 
-    page.get_by_role("navigation").get_by_role("link", name="Submissions").click()
+    page.get_by_role("navigation").get_by_role("link", name="Submissions", exact=True).click()
     expect(page.locator("#recent li a").first).to_have_text("No JavaScript here")
 
 
