@@ -330,7 +330,7 @@ def run(options, workdir: Path, databases: Databases, env: dict, results: dict) 
     port = free_port()
     floor = Server(
         "floor",
-        [sys.executable, "serve.py", "bench.floor:create_app"],
+        [sys.executable, "-m", "bench.floor"],
         {**env, "BIND": f"127.0.0.1:{port}", "FLOOR_RESPONSES": str(responses_file)},
         port,
         workdir / "floor.log",
