@@ -32,6 +32,7 @@ def database_args(request):
     return ["--database-url", service_url("TEST_POSTGRES_URL", "PostgreSQL server")]
 
 
+@pytest.mark.slow
 def test_a_short_benchmark_produces_every_figure(wrk, database_args, tmp_path):
     figures_file = tmp_path / "bench.json"
     result = subprocess.run(
