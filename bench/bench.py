@@ -368,9 +368,16 @@ def measure_post(port: int, visitor: Visitor, workdir: Path, databases, options)
         port, "/submit", options.duration, options.connections, headers,
         ["post", visitor.token, "measured"], env,
     )  # fmt: skip
-    time.sleep(1)  # requests still in flight when wrk stopped land (or not) first
     acked = [url.rsplit("/", 1)[-1] for url in acked_file.read_text().split()]
+    # Requests still in flight when wrk stopped land (or not) first: wait until a second
+    # passes with no new row, so the rows counted here are those the home page shows later.
     stored, integrity = databases.rows()
+    while True:
+        time.sleep(1)
+        again = databases.rows()
+        if again[0] == stored:
+            break
+        stored, integrity = again
     # Sizes: the htmx answer to a submit against the result page it stands for.
     fields = {
         "csrf_token": visitor.token,
