@@ -1,4 +1,5 @@
-"""The benchmark's smoke test: a short `make bench` that must produce every figure.
+"""The benchmark: its check that the peer shows what the app shows, and a smoke test, a short
+`make bench` that must produce every figure.
 
 No timing is asserted (these machines are noisy); only that each figure exists and the
 benchmark's own checks hold: no error responses, no acknowledged submission missing.
@@ -10,10 +11,93 @@ import shutil
 import subprocess
 import sys
 
+import jinja2
 import pytest
-from helpers import service_url
+from bs4 import BeautifulSoup
+from helpers import service_url, submit
 
 from app import ROOT
+from bench.visible import differences
+from support.humanize import ago
+
+PEER_TEMPLATES = jinja2.Environment(
+    loader=jinja2.FileSystemLoader(ROOT / "bench" / "peer" / "templates"), autoescape=True
+)
+PEER_TEMPLATES.filters["ago"] = ago
+
+
+@pytest.fixture
+def pages(client, store):
+    """The app's home page with three submissions, and the visitor's rows as the peer gets
+    them from its query."""
+    for text in ("first", "second <b>bold</b> & plain", "third"):
+        assert submit(client, text).status_code == 303
+    with client.session_transaction() as session:
+        rows = store.recent(session["visitor_id"])
+    return client.get("/").get_data(as_text=True), rows
+
+
+def peer_page(rows, csrf_token="a-signed-token") -> str:
+    """The peer's home page, rendered from its template as the peer does."""
+    return PEER_TEMPLATES.get_template("home.html").render(submissions=rows, csrf_token=csrf_token)
+
+
+def test_the_peer_shows_what_the_app_shows(pages):
+    app_page, rows = pages
+    assert len(rows) == 3
+    assert differences(app_page, peer_page(rows)) == []
+
+
+def test_the_app_page_may_change_its_markup(pages):
+    """Classes, ids, order, decoration, a new nav item, a message: the content is the same."""
+    app_page, rows = pages
+    soup = BeautifulSoup(app_page, "html.parser")
+    for element in soup.find_all(True):
+        for name in ("class", "id", "aria-labelledby"):
+            element.attrs.pop(name, None)
+    nav = soup.find("nav")
+    nav.append(soup.new_tag("a", href="/about", string="About"))
+    soup.find("main").insert(0, nav.extract())
+    for item in soup.find_all("li"):
+        item.append(soup.new_tag("span", attrs={"aria-hidden": "true"}, string="*"))
+    soup.find(role="status").append(soup.new_tag("p", string="Saved."))
+    changed = str(soup)
+    assert changed != app_page
+    assert differences(changed, peer_page(rows)) == []
+
+
+@pytest.mark.parametrize(
+    ("change", "difference"),
+    [
+        (lambda rows, page: peer_page(rows[:-1]), "submissions"),
+        (lambda rows, page: peer_page(rows[::-1]), "submissions"),
+        (
+            lambda rows, page: peer_page([rows[0]._replace(text="changed"), *rows[1:]]),
+            "submissions",
+        ),
+        (
+            lambda rows, page: peer_page([rows[0]._replace(id="another"), *rows[1:]]),
+            "submissions",
+        ),
+        (lambda rows, page: page.replace("Your recent submissions<", "Recent<"), "headings"),
+        (lambda rows, page: page.replace('href="/submit"', 'href="/new"'), "links"),
+        (lambda rows, page: peer_page(rows, csrf_token=""), "CSRF"),
+    ],
+    ids=[
+        "a row missing",
+        "rows in another order",
+        "a row's text",
+        "a row's link",
+        "a heading",
+        "a link",
+        "no CSRF token",
+    ],
+)
+def test_a_peer_page_that_shows_something_else_is_refused(pages, change, difference):
+    app_page, rows = pages
+    found = differences(app_page, change(rows, peer_page(rows)))
+    assert len(found) == 1
+    assert difference in found[0]
 
 
 @pytest.fixture
@@ -32,6 +116,7 @@ def database_args(request):
     return ["--database-url", service_url("TEST_POSTGRES_URL", "PostgreSQL server")]
 
 
+@pytest.mark.slow
 def test_a_short_benchmark_produces_every_figure(wrk, database_args, tmp_path):
     figures_file = tmp_path / "bench.json"
     result = subprocess.run(

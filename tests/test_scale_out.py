@@ -103,6 +103,7 @@ def two_servers(postgres_url, redis_url, tmp_path):
             log.close()
 
 
+@pytest.mark.slow
 def test_a_visitor_can_use_either_server(two_servers):
     a, b = two_servers
     browser = Browser()

@@ -4,9 +4,12 @@ import json
 import subprocess
 import sys
 
+import pytest
+
 from app import ROOT
 
 
+@pytest.mark.slow
 def test_short_soak_loses_nothing(tmp_path):
     figures_file = tmp_path / "soak.json"
     result = subprocess.run(
