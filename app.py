@@ -30,7 +30,7 @@ from werkzeug.exceptions import HTTPException, ServiceUnavailable
 
 from support import assets, htmx, security
 from support.forms import MAX_LENGTH, SubmissionForm
-from support.humanize import ago
+from support.humanize import ago, machine_time
 from support.store import InvalidCursor, Store
 
 ROOT = Path(__file__).resolve().parent
@@ -124,6 +124,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         max_length=MAX_LENGTH,
     )
     app.jinja_env.filters["ago"] = ago
+    app.jinja_env.filters["machine_time"] = machine_time
 
     # The schema is prepared by `flask init-db` or serve.py, once, never by each worker.
     store = Store(app.config["DATABASE_URL"], app.config["DATABASE_BUSY_TIMEOUT_MS"])
