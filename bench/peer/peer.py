@@ -90,6 +90,11 @@ def ago(moment: datetime) -> str:
     return moment.strftime("%d %b %Y")
 
 
+def machine_time(moment: datetime) -> str:
+    """`moment` for a `datetime` attribute (the Flask app's `machine_time` filter)."""
+    return moment.isoformat(timespec="milliseconds")
+
+
 # Like the Flask app's: autoescaped, trimmed, and no mtime check on every render.
 env = jinja2.Environment(
     loader=jinja2.FileSystemLoader(Path(__file__).parent / "templates"),
@@ -99,6 +104,7 @@ env = jinja2.Environment(
     auto_reload=False,
 )
 env.filters["ago"] = ago
+env.filters["machine_time"] = machine_time
 env.globals.update(assets=ASSETS, htmx_file=HTMX_FILE, htmx_integrity=HTMX_INTEGRITY)
 templates = Jinja2Templates(env=env)
 
