@@ -320,7 +320,7 @@ def submissions():
         abort(400)
     # "Load more" appends rows and replaces itself; a search replaces the whole result list.
     partial, oob = (
-        ("partials/rows.html", ("partials/load_more.html",))
+        ("partials/more_rows.html", ("partials/load_more.html",))
         if cursor
         else ("partials/results.html", ())
     )
