@@ -5,8 +5,10 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 5000
 PIP := $(BIN)/python -m pip install --disable-pip-version-check -q
+# The Nu HTML Checker, pinned, in an ignored folder of its own (it needs java to run).
+VNU_VERSION := 26.9.27
 
-.PHONY: run serve soak bench test lint format clean
+.PHONY: run serve soak bench test lint validate format clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -38,12 +40,20 @@ lint: $(VENV)/.installed-dev  ## What CI checks: lint and formatting
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
+# Its install script would download a Java of its own: skipped, the system's java runs it.
+.vnu/.installed-$(VNU_VERSION):
+	npm install --prefix .vnu --no-save --no-package-lock --ignore-scripts --no-audit --no-fund vnu-jar@$(VNU_VERSION)
+	touch $@
+
+validate: $(VENV)/.installed-dev .vnu/.installed-$(VNU_VERSION)  ## Every page and fragment through the Nu HTML Checker (needs java, npm)
+	PYTHONPATH=. $(BIN)/python tests/validate_html.py
+
 format: $(VENV)/.installed-dev
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
 clean:
-	rm -rf $(VENV) bench/.venv-peer .pytest_cache .ruff_cache
+	rm -rf $(VENV) bench/.venv-peer .pytest_cache .ruff_cache .vnu
 
 serve: $(VENV)/.installed .env  ## Production: granian on $$BIND (default 127.0.0.1:8000)
 	$(BIN)/python serve.py

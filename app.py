@@ -13,7 +13,7 @@ from jinja2 import ChoiceLoader, FileSystemLoader, PrefixLoader
 from jinja_partials import register_environment
 
 from support import assets, htmx, security, settings, views
-from support.humanize import ago
+from support.humanize import ago, machine_time
 from support.store import MAX_LENGTH, Store
 
 ROOT = Path(__file__).resolve().parent
@@ -61,6 +61,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         submission_url=views.submission_url,
     )
     app.jinja_env.filters["ago"] = ago
+    app.jinja_env.filters["machine_time"] = machine_time
 
     # The schema is prepared by `flask init-db` or serve.py, once, never by each worker.
     store = Store(app.config["DATABASE_URL"], app.config["DATABASE_BUSY_TIMEOUT_MS"])

@@ -24,3 +24,17 @@ document.addEventListener("keydown", (event) => {
   const form = event.target.closest?.(".edit-form");
   if (event.key === "Escape" && form && closeEditForm(form)) event.preventDefault();
 });
+
+// After a save from an in-place form, the form is gone: focus goes to its place's Edit
+// link, where the visitor was. (A 422 or 409 keeps the form, whose field takes focus.)
+let savingFrom = null;
+document.addEventListener("submit", (event) => {
+  const place = event.target.closest(".edit-form")?.parentElement.closest(".editable");
+  if (place) savingFrom = place.id;
+}, true);
+
+document.addEventListener("htmx:after:swap", () => {
+  if (!savingFrom || document.querySelector(`#${CSS.escape(savingFrom)} .edit-form`)) return;
+  document.getElementById(savingFrom)?.querySelector("a.edit")?.focus();
+  savingFrom = null;
+});

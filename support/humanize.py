@@ -1,4 +1,4 @@
-"""Times as a visitor reads them: "3 minutes ago"."""
+"""Times as a visitor reads them ("3 minutes ago") and as a `<time datetime>` states them."""
 
 from datetime import UTC, datetime
 
@@ -19,3 +19,11 @@ def ago(moment: datetime, now: datetime | None = None) -> str:
     if seconds < 30 * 86400:
         return _plural(seconds // 86400, "day")
     return moment.strftime("%d %b %Y")
+
+
+def machine_time(moment: datetime) -> str:
+    """`moment` for a `datetime` attribute: to the millisecond, with its offset.
+
+    HTML allows at most three digits of a second's fraction; `isoformat` would give six.
+    """
+    return moment.isoformat(timespec="milliseconds")

@@ -185,7 +185,7 @@ def submit():
         return redirect(url, 303)
     return htmx.fragment(
         "partials/result.html",
-        {"submission": submission},
+        {"submission": submission, "focus": True},
         oob=[
             ("partials/submit_form.html", {"form": SubmissionForm(formdata=None)}),
             ("partials/recent.html", {"submissions": store.recent(visitor, RECENT)}),
@@ -210,9 +210,11 @@ def submissions():
     if cursor and htmx.wants_fragment():
         # "Load more" appends rows and replaces itself.
         return htmx.fragment(
-            "partials/rows.html",
-            {"entries": entries, "focus_first": True},
-            oob=[("partials/load_more.html", {"next_cursor": next_cursor, "q": q})],
+            None,
+            oob=[
+                ("partials/more_rows.html", {"entries": entries, "focus_first": True}),
+                ("partials/load_more.html", {"next_cursor": next_cursor, "q": q}),
+            ],
         )
     # A search replaces the whole result list; the page also shows the count.
     return htmx.render(
@@ -258,7 +260,7 @@ def saved(submission, message: str):
     return htmx.fragment(
         None,
         oob=[
-            ("partials/rows.html", {"entries": [submission], "focus_first": True}),
+            ("partials/rows.html", {"entries": [submission], "focus_first": False}),
             ("partials/result.html", {"submission": submission}),
             ("partials/recent.html", {"submissions": recent}),
             ("partials/status.html", {"messages": [message]}),

@@ -118,6 +118,19 @@ def base_url(live_app):
     thread.join()
 
 
+# After every htmx swap (main and out-of-band parts alike: htmx 4 fires this once they are
+# all in), the live page must not hold two elements with one id.
+DUPLICATE_IDS_AFTER_SWAP = """
+document.addEventListener('htmx:after:swap', () => {
+  const seen = new Set(), twice = new Set();
+  for (const element of document.querySelectorAll('[id]')) {
+    if (seen.has(element.id)) twice.add(element.id);
+    seen.add(element.id);
+  }
+  if (twice.size) console.error('Duplicate ids after an htmx swap: ' + [...twice].join(' '));
+});
+"""
+
 # Chromium logs every 4xx page or fetch on the console; the app answers those on purpose
 # (422, 404) and the tests check them. A failing stylesheet, script or image is an error.
 HTTP_ERROR_LOG = re.compile(r"^Failed to load resource: the server responded with a status of ")
@@ -126,7 +139,7 @@ HTTP_ERROR_LOG = re.compile(r"^Failed to load resource: the server responded wit
 @pytest.fixture
 def watched(page: Page):
     """The page, with a record of full page loads; fails the test on any console error
-    (JavaScript errors and Content-Security-Policy violations alike)."""
+    (JavaScript errors, Content-Security-Policy violations and duplicate ids after a swap)."""
     events = {"loads": 0, "errors": []}
 
     def on_console(message) -> None:
@@ -142,6 +155,7 @@ def watched(page: Page):
         "document.addEventListener('securitypolicyviolation', e =>"
         " console.error('CSP violation: ' + e.violatedDirective + ' ' + e.blockedURI))"
     )
+    page.add_init_script(DUPLICATE_IDS_AFTER_SWAP)
     page.on("load", lambda _: events.__setitem__("loads", events["loads"] + 1))
     page.on("pageerror", lambda error: events["errors"].append(str(error)))
     page.on("console", on_console)

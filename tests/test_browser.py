@@ -17,6 +17,19 @@ def test_htmx_is_loaded(watched):
     assert page.evaluate("htmx.version") == "4.0.1"
 
 
+def test_a_duplicate_id_after_a_swap_is_an_error(watched):
+    page, events = watched
+    start_on_form(page, events)
+    page.evaluate("document.querySelector('footer').id = 'status'")  # #status is in <main>
+
+    with page.expect_console_message(lambda m: m.text.startswith("Duplicate ids")) as message:
+        page.get_by_label("Your text").fill("hello")  # live validation swaps the feedback
+
+    assert message.value.text == "Duplicate ids after an htmx swap: status"
+    assert events["errors"] == [message.value.text]
+    events["errors"].clear()  # seen; otherwise `watched` fails this test on it
+
+
 def test_submit_swaps_the_result_in_place(watched, live_app):
     page, events = watched
     start_on_form(page, events)

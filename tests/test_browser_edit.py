@@ -40,7 +40,7 @@ def test_edit_in_a_row_then_enter_saves_in_place(watched):
 
     expect(row.locator("form")).to_have_count(0)
     expect(row.locator("a").first).to_have_text("typo here")
-    expect(row.locator("a").first).to_be_focused()
+    expect(row.get_by_role("link", name="Edit “typo here”")).to_be_focused()
     expect(page.locator("#status")).to_have_text("Saved your changes.")
     assert "typo here" in stored_texts(page)
     assert_no_reload(page, events)
@@ -135,6 +135,7 @@ def test_the_card_on_the_result_page_edits_in_place_by_keyboard_alone(watched):
 
     expect(page.locator("#result .entered")).to_have_text("card text, edited")
     expect(page.locator("#result .meta")).to_contain_text("edited")
+    expect(page.locator("#result a.edit")).to_be_focused()
     expect(page.locator("#recent-list li a").first).to_have_text("card text, edited")
     assert_no_reload(page, events)
 

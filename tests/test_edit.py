@@ -85,9 +85,11 @@ def test_htmx_save_updates_every_place_out_of_band(client, store, entry):
     assert "HX-Push-Url" not in response.headers
     doc = parse(response)
     assert doc.find("html") is None
-    row = doc.find("li", id=f"row-{stored.id}")
-    assert row["hx-swap-oob"] == "true"
+    # The row's content replaces the row's (closing the form in it), in a strippable <div>.
+    row = doc.find(attrs={"hx-swap-oob": f"innerHTML:#row-{stored.id}"})
+    assert row.name == "div"
     assert row.a.get_text() == "second draft"
+    assert row.find("a", class_="edit")["href"] == f"/submissions/{stored.id}/edit"
     card = doc.find("article", id=f"result-{stored.id}")
     assert card["hx-swap-oob"] == "true"
     assert card.select_one(".entered").get_text() == "second draft"

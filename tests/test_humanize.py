@@ -1,8 +1,8 @@
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 
-from support.humanize import ago
+from support.humanize import ago, machine_time
 
 NOW = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
 
@@ -23,3 +23,11 @@ NOW = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
 )
 def test_ago(delta, words):
     assert ago(NOW - delta, NOW) == words
+
+
+def test_machine_time_is_to_the_millisecond_with_the_offset():
+    moment = datetime(2026, 11, 26, 12, 41, 43, 755478, tzinfo=UTC)
+    assert machine_time(moment) == "2026-11-26T12:41:43.755+00:00"
+    assert machine_time(NOW) == "2026-11-25T12:00:00.000+00:00"
+    india = timezone(timedelta(hours=5, minutes=30))
+    assert machine_time(moment.astimezone(india)) == "2026-11-26T18:11:43.755+05:30"

@@ -1,9 +1,12 @@
 """GET /submissions: the visitor's list, cursor paging and search."""
 
+from datetime import UTC, datetime
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from helpers import HTMX, parse, submit
+
+import support.store
 
 
 def add(client, *texts: str) -> None:
@@ -54,8 +57,7 @@ def test_twenty_per_page_and_a_plain_load_more_link(client):
     assert row_texts(doc) == [f"n{i}" for i in range(44, 24, -1)]
     link = doc.find(id="load-more")
     assert link["hx-get"] == link["href"]
-    assert link["hx-target"] == "#submission-rows"
-    assert link["hx-swap"] == "beforeend"
+    assert link["hx-swap"] == "none"  # the answer says where its rows go (out of band)
     assert link["hx-sync"] == "this:drop"
     assert "cursor" in parse_qs(urlsplit(link["href"]).query)
 
@@ -75,8 +77,10 @@ def test_load_more_with_htmx_returns_rows_and_replaces_itself(client):
     response = client.get(first_href, headers=HTMX)
     doc = parse(response)
     assert response.status_code == 200
-    assert [child.name for child in doc.contents if child.name][:20] == ["li"] * 20
-    assert row_texts(doc) == [f"n{i}" for i in range(24, 4, -1)]
+    # The rows come as a list whose children htmx appends to the list on the page.
+    [rows] = doc.select('ul[hx-swap-oob="beforeend:#submission-rows"]')
+    assert [child.name for child in rows.contents if child.name] == ["li"] * 20
+    assert row_texts(rows) == [f"n{i}" for i in range(24, 4, -1)]
     assert doc.select_one("li a").has_attr("autofocus")  # focus moves to the first new row
     control = doc.find(id="load-more")
     assert control["hx-swap-oob"] == "true"
@@ -101,18 +105,28 @@ def test_paging_shows_every_row_once_while_new_ones_arrive(client):
     assert sorted(seen) == sorted(f"old{i}" for i in range(30))
 
 
+def freeze_clock(monkeypatch, moment: datetime) -> None:
+    """Make every submission from now on stored at `moment`."""
+    monkeypatch.setattr(support.store, "datetime", type("D", (), {"now": lambda tz: moment}))
+
+
 def test_rows_created_in_the_same_instant_page_by_id(client, store, monkeypatch):
-    from datetime import UTC, datetime
-
-    import support.store
-
-    frozen = datetime(2026, 1, 1, tzinfo=UTC)
-    monkeypatch.setattr(support.store, "datetime", type("D", (), {"now": lambda tz: frozen}))
+    freeze_clock(monkeypatch, datetime(2026, 1, 1, tzinfo=UTC))
     add(client, *[f"same{i}" for i in range(25)])
     doc = parse(client.get("/submissions"))
-    assert {time["datetime"] for time in doc.select("li time")} == {frozen.isoformat()}
+    assert {time["datetime"] for time in doc.select("li time")} == {"2026-01-01T00:00:00.000+00:00"}
     seen = row_texts(doc) + row_texts(parse(client.get(load_more_href(doc))))
     assert sorted(seen) == sorted(f"same{i}" for i in range(25))
+
+
+def test_every_time_is_stated_to_the_millisecond_with_its_offset(client, monkeypatch):
+    # HTML allows three digits of a second's fraction at most; the database keeps six.
+    freeze_clock(monkeypatch, datetime(2026, 1, 1, 9, 30, 5, 123456, tzinfo=UTC))
+    response = submit(client, "timed")
+    for path in ("/", "/submissions", response.headers["Location"]):
+        times = parse(client.get(path)).select("time")
+        assert times, path
+        assert {time["datetime"] for time in times} == {"2026-01-01T09:30:05.123+00:00"}, path
 
 
 def test_a_page_past_the_end_is_an_empty_state(client):
