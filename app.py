@@ -28,7 +28,7 @@ from jinja_partials import register_environment
 from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException, ServiceUnavailable
 
-from support import assets, htmx, security
+from support import assets, dbfile, htmx, security
 from support.forms import MAX_LENGTH, SubmissionForm
 from support.humanize import ago
 from support.store import InvalidCursor, Store
@@ -128,6 +128,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     # The schema is prepared by `flask init-db` or serve.py, once, never by each worker.
     store = Store(app.config["DATABASE_URL"], app.config["DATABASE_BUSY_TIMEOUT_MS"])
     app.extensions["store"] = store
+    dbfile.init_app(app)  # SQLite: the file in use stays the one at the configured path
 
     app.before_request(start_timer)  # first, so even a CSRF rejection is timed
     app.after_request(log_request)
@@ -207,9 +208,10 @@ def handle_http_error(error: HTTPException):
 
 def handle_database_error(error: OperationalError):
     """503 for a database that is locked, read-only or unreachable; logged once, in one line."""
-    current_app.logger.error(
-        "Database unavailable during %s %s: %s", request.method, request.path, error.orig
-    )
+    if not isinstance(error.orig, dbfile.DatabaseMoved):  # logged once by dbfile, not per request
+        current_app.logger.error(
+            "Database unavailable during %s %s: %s", request.method, request.path, error.orig
+        )
     return handle_http_error(ServiceUnavailable(retry_after=5))
 
 
