@@ -3,13 +3,15 @@
 
 import logging
 import os
+import secrets
 import sqlite3
 from contextlib import closing
 
 import pytest
-from helpers import HTMX, form_fields, parse, ready_app, submit
+from helpers import HTMX, form_fields, parse, ready_app, serving, status_of, submit
 
 from app import create_app
+from bench.soak import Visitor
 
 
 def rename(db):
@@ -168,3 +170,38 @@ def test_only_migrate_creates_a_database(config, db, caplog):
     ]
     assert app.test_client().get("/healthz").status_code == 200
     app.extensions["store"].engine.dispose()
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("way", WAYS)
+def test_a_real_server_acknowledges_nothing_while_the_file_is_away(tmp_path, db, way):
+    """serve.py, 2 workers: after the change no submission is acknowledged, /healthz is 503,
+    and putting the file back brings the server back without a restart."""
+    env = {"DATABASE_URL": f"sqlite:///{db}", "SECRET_KEY": secrets.token_hex(32)}
+    log = tmp_path / "server.log"
+    with serving(env, log) as port:
+        visitor = Visitor(port, "visitor")
+        visitor.sign_in()
+        before = [visitor.submit(f"before {n}")[0].status for n in range(3)]
+        health_before = [status_of(port, "/healthz") for _ in range(10)]  # new connections
+        put_back = WAYS[way](db)
+        try:
+            during = [visitor.submit(f"while away {n}")[0].status for n in range(10)]
+            health_during = [status_of(port, "/healthz") for _ in range(10)]
+        finally:
+            put_back()
+        health_after = status_of(port, "/healthz")
+        after = visitor.submit("after")[0].status
+        visitor.connection.close()
+
+    assert before == [200] * 3 and health_before == [200] * 10
+    assert during == [503] * 10
+    assert health_during == [503] * 10
+    assert (health_after, after) == (200, 200)
+    assert texts(db) == ["after", "before 0", "before 1", "before 2"]
+    if way == "replace":
+        assert texts(db.with_name("replacement.db")) == ["before 0", "before 1", "before 2"]
+    lines = log.read_text().splitlines()
+    moved = [line for line in lines if "Database file changed" in line]
+    assert 1 <= len(moved) <= 2  # once per worker at most, not once per request
+    assert [line for line in lines if "Database unavailable" in line] == []
