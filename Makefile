@@ -6,7 +6,7 @@ HOST ?= 127.0.0.1
 PORT ?= 5000
 PIP := $(BIN)/python -m pip install --disable-pip-version-check -q
 
-.PHONY: run serve soak bench test lint format clean
+.PHONY: run serve backup soak bench test lint format clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -47,6 +47,9 @@ clean:
 
 serve: $(VENV)/.installed .env  ## Production: granian on $$BIND (default 127.0.0.1:8000)
 	$(BIN)/python serve.py
+
+backup: $(VENV)/.installed .env  ## A checked copy of the SQLite database (also while serving) in instance/backups/
+	$(BIN)/flask --app app backup instance/backups/app-$$(date -u +%Y%m%dT%H%M%SZ).db
 
 soak: $(VENV)/.installed-dev  ## Load + killed workers + SIGTERM against `make serve` (SOAK_ARGS to tune)
 	$(BIN)/python bench/soak.py $(SOAK_ARGS)

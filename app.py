@@ -28,7 +28,7 @@ from jinja_partials import register_environment
 from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException, ServiceUnavailable
 
-from support import assets, dbfile, htmx, security
+from support import assets, backup, dbfile, htmx, security
 from support.forms import MAX_LENGTH, SubmissionForm
 from support.humanize import ago
 from support.store import InvalidCursor, Store
@@ -129,6 +129,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     store = Store(app.config["DATABASE_URL"], app.config["DATABASE_BUSY_TIMEOUT_MS"])
     app.extensions["store"] = store
     dbfile.init_app(app)  # SQLite: the file in use stays the one at the configured path
+    backup.init_app(app)  # `flask backup` and `flask restore`
 
     app.before_request(start_timer)  # first, so even a CSRF rejection is timed
     app.after_request(log_request)

@@ -109,6 +109,18 @@ def serving(env: dict, log: Path, command: str = "serve.py"):
             server.wait(timeout=30)
 
 
+def flask_command(env: dict, *args: str) -> subprocess.CompletedProcess:
+    """`flask --app app ARGS` in its own process, with `env` (DATABASE_URL, SECRET_KEY)."""
+    return subprocess.run(
+        [sys.executable, "-m", "flask", "--app", "app", *args],
+        cwd=ROOT,
+        env={**os.environ, **env},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
 def ready_app(config: dict):
     """`create_app` plus the schema, as `flask init-db` or serve.py prepare it."""
     app = create_app(config)
