@@ -8,7 +8,7 @@ PIP := $(BIN)/python -m pip install --disable-pip-version-check -q
 # The Nu HTML Checker, pinned, in an ignored folder of its own (it needs java to run).
 VNU_VERSION := 26.9.27
 
-.PHONY: run serve soak bench test lint validate format clean
+.PHONY: run serve backup soak bench test lint validate format clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -57,6 +57,9 @@ clean:
 
 serve: $(VENV)/.installed .env  ## Production: granian on $$BIND (default 127.0.0.1:8000)
 	$(BIN)/python serve.py
+
+backup: $(VENV)/.installed .env  ## A checked copy of the SQLite database (also while serving) in instance/backups/
+	$(BIN)/flask --app app backup instance/backups/app-$$(date -u +%Y%m%dT%H%M%SZ).db
 
 soak: $(VENV)/.installed-dev  ## Load + killed workers + SIGTERM against `make serve` (SOAK_ARGS to tune)
 	$(BIN)/python bench/soak.py $(SOAK_ARGS)

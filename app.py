@@ -12,7 +12,7 @@ from flask_wtf.csrf import CSRFProtect
 from jinja2 import ChoiceLoader, FileSystemLoader, PrefixLoader
 from jinja_partials import register_environment
 
-from support import assets, htmx, security, settings, views
+from support import assets, backup, dbfile, htmx, security, settings, views
 from support.humanize import ago, machine_time
 from support.store import MAX_LENGTH, Store
 
@@ -66,6 +66,8 @@ def create_app(test_config: dict | None = None) -> Flask:
     # The schema is prepared by `flask init-db` or serve.py, once, never by each worker.
     store = Store(app.config["DATABASE_URL"], app.config["DATABASE_BUSY_TIMEOUT_MS"])
     app.extensions["store"] = store
+    dbfile.init_app(app)  # SQLite: the file in use stays the one at the configured path
+    backup.init_app(app)  # `flask backup` and `flask restore`
 
     app.before_request(start_timer)  # first, so even a CSRF rejection is timed
     app.after_request(log_request)

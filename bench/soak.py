@@ -126,6 +126,8 @@ def run_load(port: int, clients: int, seconds: float, results: dict, lock: threa
                 if text is not None and 200 <= response.status < 300:
                     submission_id = response.getheader("HX-Push-Url").rsplit("/", 1)[1]
                     results["stored"][submission_id] = text
+        if visitor.connection is not None:
+            visitor.connection.close()
 
     threads = [threading.Thread(target=one_visitor, args=(n,)) for n in range(clients)]
     for thread in threads:

@@ -1,8 +1,10 @@
 """All data access: the schema, the engine and every query the app runs."""
 
 import contextlib
+import logging
 import re
 import secrets
+import sqlite3
 import threading
 import unicodedata
 from datetime import UTC, datetime, timedelta
@@ -34,6 +36,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.engine import Engine, Row, make_url
 from sqlalchemy.exc import DBAPIError, IntegrityError
+
+from support.dbfile import sqlite_file
 
 MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
 FIRST_MIGRATION = "0001"
@@ -161,6 +165,11 @@ class Store:
         from alembic.config import Config
 
         if self.sqlite:
+            # The app's connections never create the file (support/dbfile.py); this does.
+            database = sqlite_file(self.engine.url)
+            if database is not None and not database.exists():
+                logging.getLogger(__name__).warning("No database at %s: creating one", database)
+                sqlite3.connect(database).close()
             with self.engine.connect() as connection:
                 connection.exec_driver_sql("PRAGMA journal_mode=WAL")
         config = Config()

@@ -21,7 +21,7 @@ from flask import (
 from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException, ServiceUnavailable
 
-from support import htmx
+from support import dbfile, htmx
 from support.forms import EditForm, SubmissionForm
 from support.store import EditConflict, InvalidCursor, Store
 
@@ -353,7 +353,8 @@ def handle_http_error(error: HTTPException):
 @bp.app_errorhandler(OperationalError)
 def handle_database_error(error: OperationalError):
     """503 for a database that is locked, read-only or unreachable; logged once, in one line."""
-    current_app.logger.error(
-        "Database unavailable during %s %s: %s", request.method, request.path, error.orig
-    )
+    if not isinstance(error.orig, dbfile.DatabaseMoved):  # logged once by dbfile, not per request
+        current_app.logger.error(
+            "Database unavailable during %s %s: %s", request.method, request.path, error.orig
+        )
     return handle_http_error(ServiceUnavailable(retry_after=5))

@@ -1,14 +1,20 @@
 """Shared test data and small helpers that fetch or parse; assertions stay in the tests."""
 
+import http.client
 import os
 import socket
+import subprocess
+import sys
+import time
+from contextlib import contextmanager
+from pathlib import Path
 
 import pytest
 from bs4 import BeautifulSoup
 from playwright.sync_api import Page, expect
 from sqlalchemy import func, select
 
-from app import create_app
+from app import ROOT, create_app
 from support.store import submissions
 
 # Request header sets, and the shape each must get back.
@@ -61,6 +67,67 @@ def service_url(variable: str, what: str) -> str:
             pytest.fail(message)
         pytest.skip(message)
     return url
+
+
+def status_of(port: int, path: str) -> int:
+    """GET `path` from a server on loopback over a new connection; its status code."""
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+    try:
+        connection.request("GET", path)
+        return connection.getresponse().status
+    finally:
+        connection.close()
+
+
+@contextmanager
+def serving(env: dict, log: Path, command: str = "serve.py"):
+    """A real server, `serve.py` (2 workers x 2 threads) or `flask run`, on a free loopback
+    port with `env` (DATABASE_URL, SECRET_KEY), answering /healthz; yields the port."""
+    port = free_port()
+    env = {
+        **os.environ,
+        "BIND": f"127.0.0.1:{port}",
+        "WEB_CONCURRENCY": "2",
+        "THREADS": "2",
+        "SUBMIT_RATE_LIMIT": "1000000 per minute",  # every visitor shares one address here
+        "LOG_LEVEL": "WARNING",
+        **env,
+    }
+    env.pop("FLASK_DEBUG", None)
+    args = {
+        "serve.py": [sys.executable, "serve.py"],
+        "flask run": [sys.executable, "-m", "flask", "--app", "app", "run", "--port", str(port)],
+    }[command]
+    with log.open("w") as log_file:
+        server = subprocess.Popen(
+            args, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=log_file
+        )
+        try:
+            deadline = time.monotonic() + 30
+            while True:
+                try:
+                    if status_of(port, "/healthz") == 200:
+                        break
+                except OSError:
+                    pass
+                assert server.poll() is None and time.monotonic() < deadline, log.read_text()
+                time.sleep(0.2)
+            yield port
+        finally:
+            server.terminate()
+            server.wait(timeout=30)
+
+
+def flask_command(env: dict, *args: str) -> subprocess.CompletedProcess:
+    """`flask --app app ARGS` in its own process, with `env` (DATABASE_URL, SECRET_KEY)."""
+    return subprocess.run(
+        [sys.executable, "-m", "flask", "--app", "app", *args],
+        cwd=ROOT,
+        env={**os.environ, **env},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
 
 
 def ready_app(config: dict):
