@@ -59,12 +59,17 @@ def create_app(test_config: dict | None = None) -> Flask:
         htmx_integrity="sha256-" + base64.b64encode(bytes.fromhex(HTMX_SHA256)).decode(),
         max_length=MAX_LENGTH,
         submission_url=views.submission_url,
+        undo_seconds=app.config["UNDO_SECONDS"],
     )
     app.jinja_env.filters["ago"] = ago
     app.jinja_env.filters["machine_time"] = machine_time
 
     # The schema is prepared by `flask init-db` or serve.py, once, never by each worker.
-    store = Store(app.config["DATABASE_URL"], app.config["DATABASE_BUSY_TIMEOUT_MS"])
+    store = Store(
+        app.config["DATABASE_URL"],
+        app.config["DATABASE_BUSY_TIMEOUT_MS"],
+        undo_window=timedelta(seconds=app.config["UNDO_SECONDS"]),
+    )
     app.extensions["store"] = store
     dbfile.init_app(app)  # SQLite: the file in use stays the one at the configured path
     backup.init_app(app)  # `flask backup` and `flask restore`
@@ -85,6 +90,13 @@ def create_app(test_config: dict | None = None) -> Flask:
         """Apply pending schema migrations (keeps existing data)."""
         store.migrate()
         click.echo(f"Database ready: {store.engine.url.render_as_string(hide_password=True)}")
+
+    @app.cli.command("purge-deleted")
+    def purge_deleted() -> None:
+        """Remove for good the submissions deleted longer ago than UNDO_SECONDS.
+
+        Later writes do this too; run it (from cron, say) where writes are rare."""
+        click.echo(f"Purged {store.purge_deleted()} deleted submission(s).")
 
     return app
 

@@ -38,3 +38,14 @@ document.addEventListener("htmx:after:swap", () => {
   document.getElementById(savingFrom)?.querySelector("a.edit")?.focus();
   savingFrom = null;
 });
+
+// An Undo offer disappears when its time runs out (the server refuses it after that too).
+function expireOffers(root) {
+  for (const form of root.querySelectorAll("[data-expires-in]")) {
+    const offer = form.closest(".undo") ?? form;
+    setTimeout(() => offer.remove(), Number(form.dataset.expiresIn) * 1000);
+    form.removeAttribute("data-expires-in");
+  }
+}
+document.addEventListener("DOMContentLoaded", () => expireOffers(document));
+document.addEventListener("htmx:after:swap", () => expireOffers(document));

@@ -57,7 +57,9 @@ def fragment(
     if partial is not None:
         parts.append(_partial(partial, context or {}))
     parts += [_partial(name, {**inputs, "oob": True}) for name, inputs in oob]
-    response = make_response("".join(parts), status)
+    # Nothing between the parts: with only out-of-band parts, what is left for the target
+    # is truly empty (not a line break), so an emptied element matches CSS `:empty`.
+    response = make_response("".join(part.strip() for part in parts), status)
     response.headers["Cache-Control"] = "no-store"
     for header, value in (
         ("HX-Push-Url", push_url),

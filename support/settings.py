@@ -68,6 +68,7 @@ SETTINGS = (
     Setting("SUBMIT_RATE_LIMIT", "30 per minute", rate_limit, "submissions per visitor/address"),
     Setting("RATELIMIT_STORAGE_URI", "memory://", text, "where rate-limit counts live"),
     Setting("DATABASE_BUSY_TIMEOUT_MS", 5000, whole_number(0), "SQLite: wait for a busy database"),
+    Setting("UNDO_SECONDS", 30, whole_number(1), "how long a deleted submission can be restored"),
 )
 NAMES = tuple(setting.name for setting in SETTINGS)
 

@@ -85,6 +85,22 @@ submissions = Table(
 )
 
 
+# A deleted submission waits here, restorable by `undo_delete`, until the undo window ends;
+# later writes (and `flask purge-deleted`) then remove it for good.
+deleted_submissions = Table(
+    "deleted_submissions",
+    metadata,
+    Column("id", String(32), primary_key=True),
+    Column("visitor_id", String(32), nullable=False),
+    Column("text", Text, nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("version", Integer, nullable=False),
+    Column("edited_at", UTCDateTime),
+    Column("deleted_at", UTCDateTime, nullable=False),
+    Index("ix_deleted_submissions_deleted", "deleted_at"),
+)
+
+
 class Entry(NamedTuple):
     """What views and templates get: plain values, nothing attached to the database."""
 
@@ -118,6 +134,10 @@ _ONE = _ENTRY.where(
 )
 
 
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
 def has_control_character(text: str) -> bool:
     return any(unicodedata.category(char) == "Cc" for char in text)
 
@@ -143,7 +163,10 @@ def _sqlite_setup(busy_timeout_ms: int):
 class Store:
     """The submissions table behind a few intention-named methods."""
 
-    def __init__(self, url: str, busy_timeout_ms: int = 5000) -> None:
+    def __init__(
+        self, url: str, busy_timeout_ms: int = 5000, undo_window: timedelta = timedelta(seconds=30)
+    ) -> None:
+        self.undo_window = undo_window
         self.sqlite = make_url(url).get_backend_name() == "sqlite"
         # pre_ping replaces connections a database server dropped (a restart, say).
         self.engine: Engine = create_engine(url, pool_pre_ping=not self.sqlite)
@@ -195,11 +218,12 @@ class Store:
 
     def add(self, visitor_id: str, text: str, request_id: str | None = None) -> tuple[Entry, bool]:
         """Store a submission: (it, True). A repeat of a request_id: (the first one, False)."""
-        entry = Entry(id=new_id(), text=text, created_at=datetime.now(UTC))
+        entry = Entry(id=new_id(), text=text, created_at=_now())
         values = {**entry._asdict(), "visitor_id": visitor_id, "request_id": request_id}
         try:
             with self._writing, self.engine.begin() as connection:
                 connection.execute(insert(submissions), values)
+                self._purge(connection)
             return entry, True
         except IntegrityError:
             if request_id is None:
@@ -273,7 +297,7 @@ class Store:
         """
         if visitor_id is None:
             return None
-        edited_at = datetime.now(UTC)
+        edited_at = _now()
         query = (
             update(submissions)
             .filter_by(id=submission_id, visitor_id=visitor_id, version=version)
@@ -288,15 +312,64 @@ class Store:
             raise EditConflict(current)
         return None
 
-    def delete(self, submission_id: str, visitor_id: str | None) -> bool:
-        """Delete the visitor's submission; False if there is none (or it is someone else's)."""
+    def delete(self, submission_id: str, visitor_id: str | None) -> Entry | None:
+        """Delete the visitor's submission, restorable with `undo_delete` for the undo window.
+
+        Returns it, or None if there is none (or it is someone else's).
+        """
         if visitor_id is None:
-            return False
+            return None
+        keys = {"id": submission_id, "visitor_id": visitor_id}
         with self._writing, self.engine.begin() as connection:
-            result = connection.execute(
-                submissions.delete().filter_by(id=submission_id, visitor_id=visitor_id)
-            )
-            return result.rowcount == 1
+            row = connection.execute(_ONE, keys).first()
+            if row is None:
+                return None
+            entry = _entry(row)
+            values = {**entry._asdict(), "visitor_id": visitor_id, "deleted_at": _now()}
+            connection.execute(insert(deleted_submissions), values)
+            connection.execute(submissions.delete().filter_by(**keys))
+            self._purge(connection)
+        return entry
+
+    def restorable(self, submission_id: str, visitor_id: str | None) -> Entry | None:
+        """The visitor's submission deleted within the undo window, or None."""
+        if visitor_id is None:
+            return None
+        with self.engine.connect() as connection:
+            row = connection.execute(self._restorable(submission_id, visitor_id)).first()
+        return _entry(row) if row else None
+
+    def undo_delete(self, submission_id: str, visitor_id: str | None) -> Entry | None:
+        """Put back the visitor's submission deleted within the undo window, exactly as it
+        was (id, text, times, version); None if there is none to put back."""
+        if visitor_id is None:
+            return None
+        with self._writing, self.engine.begin() as connection:
+            row = connection.execute(self._restorable(submission_id, visitor_id)).first()
+            if row is None:
+                return None
+            entry = _entry(row)
+            connection.execute(insert(submissions), {**entry._asdict(), "visitor_id": visitor_id})
+            connection.execute(deleted_submissions.delete().filter_by(id=submission_id))
+        return entry
+
+    def _restorable(self, submission_id: str, visitor_id: str) -> Select:
+        trash = deleted_submissions.c
+        return (
+            select(trash.id, trash.text, trash.created_at, trash.version, trash.edited_at)
+            .filter_by(id=submission_id, visitor_id=visitor_id)
+            .where(trash.deleted_at >= _now() - self.undo_window)
+        )
+
+    def purge_deleted(self) -> int:
+        """Remove for good what was deleted before the undo window; how many went."""
+        with self._writing, self.engine.begin() as connection:
+            return self._purge(connection)
+
+    def _purge(self, connection) -> int:
+        cutoff = _now() - self.undo_window
+        query = deleted_submissions.delete().where(deleted_submissions.c.deleted_at < cutoff)
+        return connection.execute(query).rowcount
 
     def _matching(self, query: Select, visitor_id: str | None, q: str) -> Select | None:
         """`query` narrowed to the visitor's submissions containing `q`, or None where

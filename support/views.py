@@ -228,7 +228,13 @@ def submissions():
             "entries": entries,
             "next_cursor": next_cursor,
         },
-        page_context=lambda: {"total": store.count(visitor)},
+        page_context=lambda: {
+            "total": store.count(visitor),
+            # After a delete without JavaScript: the Undo offer, while it still holds.
+            "undo": store.restorable(request.args["deleted"], visitor)
+            if "deleted" in request.args
+            else None,
+        },
     )
 
 
@@ -298,31 +304,43 @@ def edit(submission_id: str):
     return saved(edited, "Saved your changes.")
 
 
-@bp.get("/submissions/<submission_id>/delete")
-def confirm_delete(submission_id: str):
-    """Asks before deleting (the path without JavaScript; htmx asks in a dialog)."""
-    submission = owned_submission(submission_id)
-    return htmx.render(
-        "confirm_delete.html",
-        "partials/confirm_delete.html",
-        {"title": "Delete?", "submission": submission},
+@bp.post("/submissions/<submission_id>/delete")
+def delete(submission_id: str):
+    """Delete at once, undoable for UNDO_SECONDS: PRG to the list offering Undo without htmx;
+    with htmx, the row's own swap empties it (the button targets it) and the status offers
+    Undo, out of band with the count and the recent list."""
+    store, visitor = get_store(), visitor_id()
+    deleted = store.delete(submission_id, visitor)
+    if deleted is None:
+        abort(404)
+    if not htmx.wants_fragment():
+        return redirect(url_for("main.submissions", deleted=submission_id), 303)
+    return htmx.fragment(
+        None,
+        oob=[
+            ("partials/status.html", {"messages": [], "undo": deleted}),
+            ("partials/count.html", {"total": store.count(visitor)}),
+            ("partials/recent.html", {"submissions": store.recent(visitor, RECENT)}),
+        ],
     )
 
 
-@bp.post("/submissions/<submission_id>/delete")
-def delete(submission_id: str):
-    """Delete; PRG to the list without htmx, out-of-band removals and updates with it."""
+@bp.post("/submissions/<submission_id>/undo")
+def undo(submission_id: str):
+    """Put a just-deleted submission back as it was; 404 once the window has passed."""
     store, visitor = get_store(), visitor_id()
-    if not store.delete(submission_id, visitor):
+    restored = store.undo_delete(submission_id, visitor)
+    if restored is None:
         abort(404)
+    message = "Restored."
     if not htmx.wants_fragment():
-        flash("Deleted.")
+        flash(message)
         return redirect(url_for("main.submissions"), 303)
     return htmx.fragment(
         None,
         oob=[
-            ("partials/removed.html", {"submission_id": submission_id}),
-            ("partials/status.html", {"messages": ["Deleted."]}),
+            ("partials/rows.html", {"entries": [restored], "focus_first": True}),
+            ("partials/status.html", {"messages": [message]}),
             ("partials/count.html", {"total": store.count(visitor)}),
             ("partials/recent.html", {"submissions": store.recent(visitor, RECENT)}),
         ],

@@ -103,6 +103,7 @@ def live_app(tmp_path_factory):
             "SECRET_KEY": "browser-test-secret",
             "DATABASE_URL": f"sqlite:///{db}",
             "RATELIMIT_ENABLED": False,
+            "UNDO_SECONDS": 4,  # short enough for a test to outwait
         }
     )
 

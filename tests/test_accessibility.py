@@ -30,8 +30,14 @@ def visit_every_state(page: Page) -> dict[str, list[str]]:
     page.locator("#submission-rows li a").first.click()
     expect(page.locator("#result .entered")).to_have_count(1)
     found["result page"] = violations(page)
-    page.goto(page.locator("#result a.delete").get_attribute("href"))
-    found["delete confirmation"] = violations(page)
+    page.locator("#result a.edit").click()  # in place with JavaScript, a page without
+    expect(page.locator(".edit-form input[type=text]")).to_be_focused()
+    found["editing"] = violations(page)
+    page.goto("/submissions")
+    page.locator("#submission-rows button.delete").first.click()
+    expect(page.locator("#status").get_by_role("button", name="Undo")).to_be_visible()
+    expect(page.locator("#submission-rows li.htmx-swapping")).to_have_count(0)  # faded
+    found["deleted, offering undo"] = violations(page)
     page.goto("/submit")
     page.get_by_label("Your text").fill("   ")
     page.get_by_role("button", name="Submit").click()

@@ -38,7 +38,7 @@ def test_edit_in_a_row_then_enter_saves_in_place(watched):
     field.fill("typo here")
     field.press("Enter")
 
-    expect(row.locator("form")).to_have_count(0)
+    expect(row.locator(".edit-form")).to_have_count(0)
     expect(row.locator("a").first).to_have_text("typo here")
     expect(row.get_by_role("link", name="Edit “typo here”")).to_be_focused()
     expect(page.locator("#status")).to_have_text("Saved your changes.")
@@ -62,7 +62,7 @@ def test_cancel_and_escape_restore_the_row_without_a_request(watched):
             row.get_by_role("link", name="Cancel").click()
         else:
             field.press("Escape")
-        expect(row.locator("form")).to_have_count(0)
+        expect(row.locator(".edit-form")).to_have_count(0)
         expect(row.locator("a").first).to_have_text("leave me be")
         expect(row.get_by_role("link", name="Edit “leave me be”")).to_be_focused()
         page.wait_for_timeout(400)  # past live validation's debounce

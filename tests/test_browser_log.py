@@ -3,7 +3,7 @@
 import re
 
 import pytest
-from helpers import assert_no_reload, count_rows, mark_document, seed, start_on_form
+from helpers import assert_no_reload, count_rows, csrf_token, mark_document, seed, start_on_form
 from playwright.sync_api import Page, expect
 
 pytestmark = pytest.mark.browser
@@ -92,60 +92,104 @@ def test_delete_from_the_list_in_place_then_back_and_forward(watched):
     page.goto("/submissions")
     mark_document(page, events)
     expect(page.locator("#submission-count")).to_have_text("(3)")
-    page.once("dialog", lambda dialog: dialog.accept())
 
-    page.locator(ROWS, has_text="delete me").get_by_role("link", name=re.compile("^Delete")).click()
+    page.get_by_role("button", name="Delete “delete me”").click()
 
-    expect(page.locator(ROWS)).to_have_count(2)
+    expect(page.locator(f"{ROWS}:visible")).to_have_count(2)
+    assert "delete me" not in row_texts(page)
     expect(page.locator("#submission-count")).to_have_text("(2)")
-    expect(page.locator("#status")).to_have_text("Deleted.")
+    expect(page.locator("#status p")).to_have_text("Deleted “delete me”.")
+    expect(page.locator("#status").get_by_role("button", name="Undo")).to_be_in_viewport()
     assert_no_reload(page, events)
 
     page.get_by_role("link", name="keep one", exact=True).click()
     expect(page.locator("#result .entered")).to_have_text("keep one")
     page.go_back()
     expect(page).to_have_url(re.compile(r"/submissions$"))
-    expect(page.locator(ROWS)).to_have_count(2)
+    expect(page.locator(f"{ROWS}:visible")).to_have_count(2)
     assert "delete me" not in row_texts(page)
     page.go_forward()
     expect(page.locator("#result .entered")).to_have_text("keep one")
     page.go_back()
+    expect(page.locator(f"{ROWS}:visible")).to_have_count(2)
+    assert "delete me" not in row_texts(page)
+    page.reload()
     assert "delete me" not in row_texts(page)
 
 
-def test_delete_the_result_card_then_back_never_shows_it(watched):
+def test_undo_puts_the_row_back_in_place_and_in_the_recent_list(watched, live_app):
+    page, events = watched
+    seed(page, "first", "second", "third")
+    rows_before = count_rows(live_app.extensions["store"])
+    page.goto("/submissions")
+    mark_document(page, events)
+    assert row_texts(page)[:3] == ["third", "second", "first"]
+
+    page.get_by_role("button", name="Delete “second”").click()
+    expect(page.locator(ROWS, has_text="second")).to_have_count(0)
+    page.locator("#status").get_by_role("button", name="Undo").click()
+
+    expect(page.locator("#status")).to_have_text("Restored.")
+    assert row_texts(page)[:3] == ["third", "second", "first"]
+    expect(page.locator("#submission-count")).to_have_text("(3)")
+    assert count_rows(live_app.extensions["store"]) == rows_before
+    assert_no_reload(page, events)
+    page.goto("/")
+    expect(page.locator("#recent li a").nth(1)).to_have_text("second")
+
+
+def test_delete_the_result_card_then_undo_without_javascript(new_context, live_app):
+    page = new_context(java_script_enabled=False).new_page()
+    seed(page, "older", "doomed card")
+    rows_before = count_rows(live_app.extensions["store"])
+    page.goto("/submissions")
+    page.get_by_role("link", name="doomed card", exact=True).click()
+    expect(page.locator("#result .entered")).to_have_text("doomed card")
+
+    page.locator("#result").get_by_role("button", name="Delete “doomed card”").click()
+
+    expect(page).to_have_url(re.compile(r"/submissions\?deleted="))
+    expect(page.locator("#status p")).to_have_text("Deleted “doomed card”.")
+    assert "doomed card" not in row_texts(page)
+    assert count_rows(live_app.extensions["store"]) == rows_before - 1
+    page.get_by_role("button", name="Undo").click()
+    expect(page.locator("#status")).to_have_text("Restored.")
+    assert row_texts(page)[:2] == ["doomed card", "older"]
+    assert count_rows(live_app.extensions["store"]) == rows_before
+
+
+def test_delete_the_result_card_with_javascript_becomes_the_list(watched):
     page, _ = watched
     seed(page, "older", "doomed card")
     page.goto("/submissions")
     page.get_by_role("link", name="doomed card", exact=True).click()
     expect(page.locator("#result .entered")).to_have_text("doomed card")
-    page.once("dialog", lambda dialog: dialog.accept())
 
-    page.locator("#result").get_by_role("link", name="Delete").click()
+    page.locator("#result").get_by_role("button", name="Delete “doomed card”").click()
 
-    expect(page.locator("#result article")).to_have_count(0)
-    expect(page).to_have_url(re.compile(r"/submit$"))
-    expect(page.locator("#status")).to_have_text("Deleted.")
-    expect(page.locator("#recent li")).to_have_count(1)
+    expect(page).to_have_url(re.compile(r"/submissions\?deleted="))
+    expect(page.locator("#status p")).to_have_text("Deleted “doomed card”.")
+    expect(page).to_have_title(re.compile(r"^Your submissions"))
+    assert "doomed card" not in row_texts(page)
     page.go_back()
-    expect(page).to_have_url(re.compile(r"/submissions$"))
-    expect(page.locator(ROWS)).to_have_count(1)
-    assert row_texts(page) == ["older"]
-    page.go_forward()
-    expect(page).to_have_url(re.compile(r"/submit$"))
-    expect(page.locator("#recent li a")).to_have_text(["older"])
+    expect(page.locator("#result article")).to_have_count(0)
 
 
-def test_dismissing_the_confirmation_deletes_nothing(watched, live_app):
+def test_an_undo_after_its_window_is_refused(watched, live_app):
     page, _ = watched
-    seed(page, "still here")
+    seed(page, "gone for good")
     rows_before = count_rows(live_app.extensions["store"])
     page.goto("/submissions")
-    page.once("dialog", lambda dialog: dialog.dismiss())
-    page.locator(ROWS).get_by_role("link", name=re.compile("^Delete")).click()
-    page.wait_for_timeout(300)
-    expect(page.locator(ROWS)).to_have_count(1)
-    assert count_rows(live_app.extensions["store"]) == rows_before
+    page.get_by_role("button", name="Delete “gone for good”").click()
+    undo = page.locator("#status").get_by_role("button", name="Undo")
+    expect(undo).to_be_visible()
+    action = page.locator("#status form").get_attribute("action")
+
+    expect(undo).to_have_count(0, timeout=live_app.config["UNDO_SECONDS"] * 1000 + 3000)
+    token = csrf_token(page.request.get("/submit").text())
+    late = page.request.post(action, form={"csrf_token": token})
+    assert late.status == 404
+    assert count_rows(live_app.extensions["store"]) == rows_before - 1
 
 
 def test_live_validation_counts_and_warns_while_typing(watched, live_app):
@@ -202,9 +246,7 @@ def test_the_log_works_with_javascript_off(new_context):
     expect(page).to_have_url(re.compile(r"\?q=needle$"))
     assert row_texts(page) == ["needle"]
 
-    page.locator(ROWS).get_by_role("link", name=re.compile("^Delete")).click()
-    expect(page.get_by_role("heading", name="Delete this submission?")).to_be_visible()
-    page.get_by_role("button", name="Delete").click()
-    expect(page).to_have_url(re.compile(r"/submissions$"))
-    expect(page.locator("#status")).to_have_text("Deleted.")
+    page.get_by_role("button", name="Delete “needle”").click()
+    expect(page).to_have_url(re.compile(r"/submissions\?deleted="))
+    expect(page.locator("#status p")).to_have_text("Deleted “needle”.")
     expect(page.locator("#submission-count")).to_have_text("(25)")

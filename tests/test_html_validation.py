@@ -87,4 +87,4 @@ def test_a_broken_partial_fails_the_validation(checker, tmp_path, monkeypatch):
     # Each as `document: line: message`; the line numbers depend on the templates.
     found = {(e.split(": ")[0], e.split(": ", 2)[2]) for e in errors}
     assert ("submissions-rows.page.html", "Unclosed element “span”.") in found
-    assert ("deleted.page.html", "Duplicate ID “main”.") in found
+    assert ("result-saved.page.html", "Duplicate ID “main”.") in found

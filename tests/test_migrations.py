@@ -100,3 +100,19 @@ def test_sqlite_databases_are_switched_to_wal(tmp_path):
     Store(f"sqlite:///{tmp_path / 'wal.db'}").migrate()
     with sqlite3.connect(tmp_path / "wal.db") as connection:
         assert connection.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+
+
+def test_the_undo_migration_goes_down_and_up(store):
+    store.migrate()
+    entry, _ = store.add("visitor", "doomed")
+    assert store.delete(entry.id, "visitor") == entry
+
+    alembic(store, command.downgrade, "0002")
+    assert "deleted_submissions" not in inspect(store.engine).get_table_names()
+
+    store.migrate()
+    assert store.undo_delete(entry.id, "visitor") is None  # the trash went with the table
+    kept, _ = store.add("visitor", "kept")
+    assert store.delete(kept.id, "visitor") == kept
+    assert store.undo_delete(kept.id, "visitor") == kept
+    assert store.get(kept.id, "visitor") == kept

@@ -21,7 +21,6 @@ ROUTES = {
     "/submissions": ("results", "inner"),
     "/submissions?q=hello": ("results", "inner"),
     "/submissions?q=nothing+like+it": ("results", "inner"),
-    "/submissions/{id}/delete": ("confirm-delete", "outer"),
     "/submissions/{id}/edit": ("edit-{id}", "outer"),
     "/submit/validate?user_input=hi": ("user_input-feedback", "inner"),
 }

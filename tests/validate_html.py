@@ -125,7 +125,6 @@ def record(folder: Path) -> None:
     r.both("submit-rows", "GET", "/submit")
     r.both("submissions-rows", "GET", "/submissions")
     r.both("result", "GET", submission)
-    r.both("confirm-delete", "GET", f"{submission}/delete")
     r.both("search-hits", "GET", "/submissions?q=more")
     r.both("search-none", "GET", "/submissions?q=nothing+like+this")
     listing = r.parse("/submissions")
@@ -147,11 +146,19 @@ def record(folder: Path) -> None:
     r.both("edit-conflict", "POST", f"{submission}/edit", 409, data={**fields, text: "stale"})
     r.save("edited", r.client.get(submission), 200)
 
-    # Deleting: with htmx only out-of-band parts; without, the list says "Deleted.".
+    # Deleting: with htmx only out-of-band parts (Undo in the status); without, the list
+    # offers Undo. Undoing: the row back out of band, or the list saying "Restored.".
     token = {"csrf_token": r.token()}
     r.save("delete", r.client.post(f"{submission}/delete", data=token, headers=HTMX), 200)
+    r.save("undo", r.client.post(f"{submission}/undo", data=token, headers=HTMX), 200)
     deleted = r.client.post(f"/submissions/{row}/delete", data=token)
     r.save("deleted", r.client.get(r.location(deleted)), 200)
+    r.save(
+        "undone",
+        r.client.get(r.location(r.client.post(f"/submissions/{row}/undo", data=token))),
+        200,
+    )
+    r.client.post(f"{submission}/delete", data=token)
 
     # Errors.
     r.both("not-found", "GET", submission, 404)
