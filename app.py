@@ -28,7 +28,7 @@ from jinja_partials import register_environment
 from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException, ServiceUnavailable
 
-from support import assets, htmx, security
+from support import assets, htmx, security, transport
 from support.forms import MAX_LENGTH, SubmissionForm
 from support.humanize import ago
 from support.store import InvalidCursor, Store
@@ -135,6 +135,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     assets.init_app(app, ROOT / "static", security.response_headers(app))
     csrf.init_app(app)
     htmx.init_app(app)
+    transport.init_app(app)
     app.register_blueprint(bp)
     security.rate_limit(app, "main.submit", submit_rate_limit, visitor_key, address_key)
     app.register_error_handler(HTTPException, handle_http_error)
