@@ -421,6 +421,7 @@ def measure_peer(env: dict, visitor: Visitor, home: str, workdir: Path, database
         ]
         for name, stem, suffix in (
             ("favicon.svg", "favicon", ".svg"),
+            ("app.js", "app", ".js"),
             ("style.css", "style", ".css"),
             ("vendor/htmx-4.0.1.min.js", "vendor/htmx-4.0.1.min", ".js"),
         )

@@ -144,13 +144,16 @@ def test_result_page_shows_text_form_and_recent_list(client, submission_url):
     assert doc.title.get_text().startswith("Submitted")
 
 
-def test_htmx_script_is_vendored_and_loaded_from_head(client):
-    script = parse(client.get("/")).head.find("script")
-    assert re.fullmatch(r"/static/vendor/htmx-4\.0\.1\.min\.[0-9a-f]{12}\.js", script["src"])
-    assert script["integrity"].startswith("sha256-")
-    assert not script.has_attr("async") and not script.has_attr("defer")
-    with client.get(script["src"]) as response:
-        assert response.status_code == 200
+def test_scripts_are_ours_and_never_block_parsing(client):
+    htmx, app = parse(client.get("/")).head.find_all("script")
+    assert re.fullmatch(r"/static/vendor/htmx-4\.0\.1\.min\.[0-9a-f]{12}\.js", htmx["src"])
+    assert htmx["integrity"].startswith("sha256-")
+    assert re.fullmatch(r"/static/app\.[0-9a-f]{12}\.js", app["src"])
+    # Deferred scripts run in document order once the page is parsed: htmx, then ours.
+    for script in (htmx, app):
+        assert script.has_attr("defer") and not script.has_attr("async")
+        with client.get(script["src"]) as response:
+            assert response.status_code == 200
 
 
 def test_htmx_config_is_a_meta_tag_not_an_inline_script(client):

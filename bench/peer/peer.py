@@ -31,6 +31,7 @@ HTMX_FILE = "vendor/htmx-4.0.1.min.js"
 HTMX_INTEGRITY = "sha256-oKuwTy9FofidHUhEAjJFU35eYBTIexRFU+Bge0zDITA="
 ASSETS = {
     "favicon.svg": "/static/favicon.svg",
+    "app.js": "/static/app.js",
     "style.css": "/static/style.css",
     HTMX_FILE: "/static/vendor/htmx-4.0.1.min.js",
 } | json.loads(os.environ.get("PEER_ASSETS") or "{}")
