@@ -6,7 +6,7 @@ HOST ?= 127.0.0.1
 PORT ?= 5000
 PIP := $(BIN)/python -m pip install --disable-pip-version-check -q
 
-.PHONY: run serve soak bench test lint format clean
+.PHONY: run serve soak bench test lint format clean screenshots audit
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -43,7 +43,19 @@ format: $(VENV)/.installed-dev
 	$(BIN)/ruff format .
 
 clean:
-	rm -rf $(VENV) bench/.venv-peer .pytest_cache .ruff_cache
+	rm -rf $(VENV) bench/.venv-peer .pytest_cache .ruff_cache .audit
+
+screenshots: $(VENV)/.installed-dev  ## PNGs of every main state under docs/screenshots/ (Chromium)
+	$(BIN)/python tools/screenshots.py
+
+# Lighthouse, pinned, installed with npm into .audit/ (ignored by git) on first use.
+LIGHTHOUSE_VERSION := 12.2.3
+.audit/.installed-$(LIGHTHOUSE_VERSION):
+	npm install --prefix .audit --no-audit --no-fund --save-exact lighthouse@$(LIGHTHOUSE_VERSION)
+	touch $@
+
+audit: $(VENV)/.installed-dev .audit/.installed-$(LIGHTHOUSE_VERSION)  ## Lighthouse: a11y, best practices, SEO 100 on four pages
+	$(BIN)/python tools/audit.py
 
 serve: $(VENV)/.installed .env  ## Production: granian on $$BIND (default 127.0.0.1:8000)
 	$(BIN)/python serve.py
