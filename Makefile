@@ -8,7 +8,7 @@ PIP := $(BIN)/python -m pip install --disable-pip-version-check -q
 # The Nu HTML Checker, pinned, in an ignored folder of its own (it needs java to run).
 VNU_VERSION := 26.9.27
 
-.PHONY: run serve backup soak bench test lint validate format clean
+.PHONY: run serve backup soak bench test lint validate format clean screenshots audit
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -53,7 +53,19 @@ format: $(VENV)/.installed-dev
 	$(BIN)/ruff format .
 
 clean:
-	rm -rf $(VENV) bench/.venv-peer .pytest_cache .ruff_cache .vnu
+	rm -rf $(VENV) bench/.venv-peer .pytest_cache .ruff_cache .vnu .audit
+
+screenshots: $(VENV)/.installed-dev  ## PNGs of every main state under docs/screenshots/ (Chromium)
+	$(BIN)/python tools/screenshots.py
+
+# Lighthouse, pinned, installed with npm into .audit/ (ignored by git) on first use.
+LIGHTHOUSE_VERSION := 12.2.3
+.audit/.installed-$(LIGHTHOUSE_VERSION):
+	npm install --prefix .audit --no-audit --no-fund --save-exact lighthouse@$(LIGHTHOUSE_VERSION)
+	touch $@
+
+audit: $(VENV)/.installed-dev .audit/.installed-$(LIGHTHOUSE_VERSION)  ## Lighthouse: a11y, best practices, SEO 100 on four pages
+	$(BIN)/python tools/audit.py
 
 serve: $(VENV)/.installed .env  ## Production: granian on $$BIND (default 127.0.0.1:8000)
 	$(BIN)/python serve.py

@@ -12,7 +12,7 @@ from flask_wtf.csrf import CSRFProtect
 from jinja2 import ChoiceLoader, FileSystemLoader, PrefixLoader
 from jinja_partials import register_environment
 
-from support import assets, backup, dbfile, htmx, security, settings, views
+from support import assets, backup, dbfile, htmx, security, settings, transport, views
 from support.humanize import ago, machine_time
 from support.store import MAX_LENGTH, Store
 
@@ -80,6 +80,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     assets.init_app(app, ROOT / "static", security.response_headers(app))
     csrf.init_app(app)
     htmx.init_app(app)
+    transport.init_app(app)
     app.register_blueprint(views.bp)
     security.rate_limit(
         app, "main.submit", views.submit_rate_limit, views.visitor_key, views.address_key

@@ -241,6 +241,11 @@ def main() -> int:
     parser.add_argument("--memory-requests", type=int, nargs=2, default=[10_000, 50_000])
     parser.add_argument("--json", type=Path, default=BENCH / "results.json")
     parser.add_argument(
+        "--accept-encoding",
+        help="send this Accept-Encoding (e.g. gzip, as browsers do) on the app's GETs; "
+        "bytes are then as sent. Off by default: app, floor and peer answer the same bytes",
+    )
+    parser.add_argument(
         "--database-url",
         help="a PostgreSQL server (postgresql+psycopg://...) to run on instead of SQLite files",
     )
@@ -304,6 +309,7 @@ def run(options, workdir: Path, databases: Databases, env: dict, results: dict) 
     try:
         visitor = Visitor(port)
         cookie = [("Cookie", visitor.cookie)]
+        encoding = [("Accept-Encoding", options.accept_encoding)] if options.accept_encoding else []
         routes = {"/": "/", "/submit": "/submit", "/submissions/<id>": visitor.submission}
         captured, app_figures = {}, {}
         for name, path in routes.items():
@@ -312,7 +318,9 @@ def run(options, workdir: Path, databases: Databases, env: dict, results: dict) 
                 status, headers, body = request(port, "GET", path, headers=dict(cookie + extra))
                 assert status == 200, (path, shape, status)
                 captured[path][shape] = [headers["content-type"], body.decode()]
-                figures = measure(port, path, cookie + extra, options)
+                if encoding:
+                    body = request(port, "GET", path, headers=dict(cookie + extra + encoding))[2]
+                figures = measure(port, path, cookie + extra + encoding, options)
                 app_figures[f"GET {name} {shape}"] = figures | {"bytes": len(body)}
                 print(f"  measured app GET {name} {shape}: {figures['rps']:,.0f} req/s", flush=True)
         results["post"] = measure_post(port, visitor, workdir, databases, options)

@@ -48,8 +48,8 @@ def test_the_peer_shows_what_the_app_shows(pages):
     assert differences(app_page, peer_page(rows)) == []
 
 
-def test_the_app_page_may_change_its_markup(pages):
-    """Classes, ids, order, decoration, a new nav item, a message: the content is the same."""
+def test_the_app_page_may_change_its_markup_and_copy(pages):
+    """Classes, ids, order, decoration, headings, links, a message: the data is the same."""
     app_page, rows = pages
     soup = BeautifulSoup(app_page, "html.parser")
     for element in soup.find_all(True):
@@ -61,6 +61,9 @@ def test_the_app_page_may_change_its_markup(pages):
     for item in soup.find_all("li"):
         item.append(soup.new_tag("span", attrs={"aria-hidden": "true"}, string="*"))
     soup.find(role="status").append(soup.new_tag("p", string="Saved."))
+    for heading in soup.find_all(["h1", "h2"]):
+        heading.string = "Reworded"
+    soup.find("a", href="/submit").string = "Write something"
     changed = str(soup)
     assert changed != app_page
     assert differences(changed, peer_page(rows)) == []
@@ -79,8 +82,6 @@ def test_the_app_page_may_change_its_markup(pages):
             lambda rows, page: peer_page([rows[0]._replace(id="another"), *rows[1:]]),
             "submissions",
         ),
-        (lambda rows, page: page.replace("Your recent submissions<", "Recent<"), "headings"),
-        (lambda rows, page: page.replace('href="/submit"', 'href="/new"'), "links"),
         (lambda rows, page: peer_page(rows, csrf_token=""), "CSRF"),
     ],
     ids=[
@@ -88,8 +89,6 @@ def test_the_app_page_may_change_its_markup(pages):
         "rows in another order",
         "a row's text",
         "a row's link",
-        "a heading",
-        "a link",
         "no CSRF token",
     ],
 )

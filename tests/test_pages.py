@@ -86,14 +86,55 @@ def test_full_pages_are_not_marked_no_store(client):
     assert "no-store" not in response.headers.get("Cache-Control", "")
 
 
-def test_home_page_has_title_welcome_and_link_to_the_form(client):
+def test_home_page_says_what_it_is_for_and_links_to_the_form(client):
     doc = parse(client.get("/"))
-    assert doc.h1.get_text(strip=True) == "Submissions"
-    assert "Welcome" in doc.find("main").get_text()
-    assert doc.find("main").find("a", href="/submit") is not None
+    # The brand says "Submissions" already; the heading says what the site does.
+    assert doc.find(class_="brand").get_text(strip=True) == "Submissions"
+    assert doc.h1.get_text(strip=True) == "Keep a line of text, find it again"
+    buttons = doc.find("main").find(class_="button-group").find_all("a", class_="button")
+    assert [a["href"] for a in buttons] == ["/submit", "/submissions"]
     recent = doc.find(id="recent")
     assert recent.find("ol") is None
     assert "Nothing yet" in recent.get_text()
+
+
+# Where each page sits in the navigation: the link to it is marked as the current page.
+CURRENT = {
+    "/": "/",
+    "/submit": "/submit",
+    "{result}": "/submit",  # a result page is the form page with its result filled in
+    "/submissions": "/submissions",
+    "/submissions?q=hello": "/submissions",
+    "{result}/delete": None,
+    "/no/such/page": None,
+}
+
+
+@pytest.mark.parametrize("path", CURRENT)
+def test_the_nav_marks_the_current_page(client, submission_url, path):
+    doc = parse(client.get(path.format(result=submission_url)))
+    current = doc.find("nav").find_all("a", attrs={"aria-current": "page"})
+    assert [a["href"] for a in current] == ([CURRENT[path]] if CURRENT[path] else [])
+
+
+@pytest.mark.parametrize("rows", [0, 3])
+@pytest.mark.parametrize("path", ["/", "/submit", "/submissions"])
+def test_no_page_offers_a_link_to_itself(client, path, rows):
+    for n in range(rows):
+        submit(client, f"entry {n}")
+    assert parse(client.get(path)).find("main").find("a", href=path) is None
+
+
+def test_the_error_page_is_headed_by_what_went_wrong(client):
+    doc = parse(client.get("/no/such/page"))
+    assert [h.get_text(" ", strip=True) for h in doc.find_all("h1")] == ["Not found (error 404)"]
+    assert "Sorry" not in doc.get_text()
+
+
+def test_the_footer_is_about_the_visitor_not_the_technology(client):
+    footer = parse(client.get("/")).find("footer").get_text()
+    assert "JavaScript" not in footer
+    assert "Only you can see your submissions" in footer
 
 
 def test_home_lists_recent_submissions_newest_first_at_most_ten(client):
@@ -145,13 +186,16 @@ def test_result_page_shows_the_entry_then_the_form_then_the_recent_list(client, 
     assert order == ["result", "submit-form", "recent"]
 
 
-def test_htmx_script_is_vendored_and_loaded_from_head(client):
-    script = parse(client.get("/")).head.find("script")
-    assert re.fullmatch(r"/static/vendor/htmx-4\.0\.1\.min\.[0-9a-f]{12}\.js", script["src"])
-    assert script["integrity"].startswith("sha256-")
-    assert not script.has_attr("async") and not script.has_attr("defer")
-    with client.get(script["src"]) as response:
-        assert response.status_code == 200
+def test_scripts_are_ours_and_never_block_parsing(client):
+    htmx, app = parse(client.get("/")).head.find_all("script")
+    assert re.fullmatch(r"/static/vendor/htmx-4\.0\.1\.min\.[0-9a-f]{12}\.js", htmx["src"])
+    assert htmx["integrity"].startswith("sha256-")
+    assert re.fullmatch(r"/static/app\.[0-9a-f]{12}\.js", app["src"])
+    # Deferred scripts run in document order once the page is parsed: htmx, then ours.
+    for script in (htmx, app):
+        assert script.has_attr("defer") and not script.has_attr("async")
+        with client.get(script["src"]) as response:
+            assert response.status_code == 200
 
 
 def test_htmx_config_is_a_meta_tag_not_an_inline_script(client):

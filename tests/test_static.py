@@ -34,7 +34,7 @@ def test_pages_link_every_asset_by_a_content_hashed_url(client):
             assert "Access-Control-Allow-Origin" not in response.headers
 
 
-@pytest.mark.parametrize("name", ["style.css", "vendor/htmx-4.0.1.min.js", "favicon.svg"])
+@pytest.mark.parametrize("name", ["style.css", "vendor/htmx-4.0.1.min.js", "app.js", "favicon.svg"])
 def test_text_assets_come_gzipped_to_browsers_that_accept_it(client, name):
     url = next(url for url in linked_assets(client) if HASHED.fullmatch(url)[1] in name)
     with client.get(url, headers={"Accept-Encoding": "gzip, br"}) as response:
