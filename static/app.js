@@ -113,3 +113,21 @@ function expireOffers(root) {
 }
 document.addEventListener("DOMContentLoaded", () => expireOffers(document));
 document.addEventListener("htmx:after:swap", () => expireOffers(document));
+
+// Live validation swaps only the messages, never the input (the caret stays where it is):
+// the input's own state follows them here, so aria-invalid (and with it the error border)
+// is true exactly while an error is shown. After an htmx 422 the re-rendered form has lost
+// focus: the first invalid field takes it.
+document.addEventListener("htmx:after:swap", () => {
+  for (const feedback of document.querySelectorAll(".feedback")) {
+    const input = document.getElementById(feedback.id.replace(/-feedback$/, ""));
+    const error = feedback.querySelector(".field-error");
+    if (!input || !error) continue;
+    if (error.textContent.trim()) input.setAttribute("aria-invalid", "true");
+    else input.removeAttribute("aria-invalid");
+  }
+  const active = document.activeElement;
+  if (!active || active === document.body) {
+    document.querySelector('form [aria-invalid="true"]')?.focus();
+  }
+});

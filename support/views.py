@@ -116,7 +116,10 @@ def form_page(form: SubmissionForm, submission=None, *, status: int = 200, parti
             "form": form,
             "submission": submission,
         },
-        page_context=lambda: {"submissions": get_store().recent(visitor_id(), RECENT)},
+        page_context=lambda: {
+            "submissions": get_store().recent(visitor_id(), RECENT),
+            "error": bool(form.errors),
+        },
         status=status,
     )
 
@@ -251,6 +254,7 @@ def edit_page(form: EditForm, submission, *, conflict: bool = False, status: int
         "edit.html",
         "partials/edit_form.html",
         {"title": "Edit", "form": form, "submission": submission, "conflict": conflict},
+        page_context=lambda: {"error": bool(form.errors)},
         status=status,
     )
 

@@ -211,6 +211,31 @@ def test_live_validation_counts_and_warns_while_typing(watched, live_app):
     assert_no_reload(page, events)
 
 
+def test_the_error_state_clears_while_typing_without_moving_the_caret(watched):
+    page, events = watched
+    start_on_form(page, events)
+    field = page.get_by_label("Your text")
+    field.fill("   ")
+    field.press("Enter")  # only spaces: a 422 in place
+    expect(page.locator("#user_input-error")).to_have_text("Error: Please enter some text.")
+    field = page.get_by_label("Your text")
+    expect(field).to_be_focused()  # the re-rendered field has focus again
+    expect(field).to_have_attribute("aria-invalid", "true")
+
+    field.fill("")
+    field.press_sequentially("fixed it")
+    page.keyboard.press("ArrowLeft")
+    page.keyboard.press("ArrowLeft")
+    expect(page.locator("#user_input-error")).to_be_empty()
+    expect(field).not_to_have_attribute("aria-invalid", "true")
+    expect(field).to_be_focused()
+    assert page.evaluate("document.activeElement.selectionStart") == len("fixed it") - 2
+    field.fill(" ")  # invalid again: the state follows
+    expect(field).to_have_attribute("aria-invalid", "true")
+    expect(page.locator("#user_input-error")).to_have_text("Error: Please enter some text.")
+    assert_no_reload(page, events)
+
+
 def test_keyboard_alone_submits_and_focus_lands_on_the_result(watched):
     page, events = watched
     start_on_form(page, events)

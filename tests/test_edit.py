@@ -206,3 +206,12 @@ def test_a_save_without_csrf_or_with_a_bad_version_is_400(client, store, entry, 
     response = save(client, stored.id, "sneaky", **fields)
     assert response.status_code == 400
     assert store.get(stored.id, visitor) == stored
+
+
+def test_a_422_edit_page_says_error_in_its_title_and_sums_up_the_problems(client, entry):
+    stored, _ = entry
+    page = parse(save(client, stored.id, ""))
+    assert page.title.get_text().startswith("Error: Edit")
+    link = page.find(class_="error-summary").find("a")
+    assert link["href"] == f"#edit-{stored.id}-user_input"
+    assert page.select("[autofocus]") == [page.find(class_="error-summary")]

@@ -217,3 +217,21 @@ def test_stored_text_is_trimmed_and_kept_exactly(client, store):
     submit(client, text)
     doc = parse(client.get("/"))
     assert doc.select_one("#recent li a").get_text() == text.strip()
+
+
+def test_a_422_page_says_error_in_its_title_and_sums_up_the_problems(client):
+    page = parse(submit(client, ""))
+    assert page.title.get_text().startswith("Error: Submit")
+    summary = page.find(class_="error-summary")
+    assert summary["role"] == "alert"
+    assert summary.has_attr("autofocus")
+    link = summary.find("a")
+    assert link["href"] == "#user_input"
+    assert link.get_text() == "Please enter some text."
+    assert not page.find(id="user_input").has_attr("autofocus")  # one autofocus: the summary
+    fragment = parse(submit(client, "", headers=HTMX))
+    assert fragment.find(class_="error-summary") is None
+    assert fragment.find("title") is None
+    ok = parse(client.get("/submit"))
+    assert ok.title.get_text().startswith("Submit")
+    assert ok.find(class_="error-summary") is None
