@@ -42,6 +42,10 @@ README = [
     "search-phone-light-nojs",
     "not-found-desktop-dark-nojs",
     "offline-phone-light-js",
+    "editing-desktop-light-js",
+    "deleted-phone-dark-js",
+    "conflict-desktop-dark-js",
+    "error-desktop-light-nojs",
 ]
 
 
@@ -66,17 +70,44 @@ def photograph(page: Page, javascript: bool) -> dict[str, bytes]:
     shot("submit")
     page.get_by_label("Your text").fill("   ")
     page.get_by_role("button", name="Submit").click()
-    expect(page.locator("#user_input-error")).to_have_text("Please enter some text.")
+    expect(page.locator("#user_input-error")).to_have_text("Error: Please enter some text.")
     shot("error")
     page.get_by_label("Your text").fill("Water the tomatoes every other evening in July")
     page.get_by_role("button", name="Submit").click()
     expect(page.locator("#result .entered")).to_be_visible()
     shot("result")
+    result_url = page.url
+    page.locator("#result a.edit").click()  # in place with JavaScript, a page without
+    expect(page.locator(".edit-form input[type=text]")).to_be_visible()
+    shot("editing")
+    # Saved meanwhile "in another tab": this form's version is now old, so saving is a 409.
+    page.goto(f"{result_url}/edit")
+    form = page.locator(".edit-form")
+    hidden = {
+        name: form.locator(f"input[name='{name}']").get_attribute("value")
+        for name in ("csrf_token", form.locator("input[name$=version]").get_attribute("name"))
+    }
+    text_name = form.locator("input[type=text]").get_attribute("name")
+    page.request.post(f"{result_url}/edit", form={**hidden, text_name: "Water the tomatoes"})
+    page.get_by_label("Your text").fill("Water the tomatoes every evening")
+    page.get_by_role("button", name="Save").click()
+    expect(page.locator(".conflict")).to_be_visible()
+    shot("conflict")
+    page.get_by_role("button", name="Keep it as it is").click()
+    expect(page.locator("#status")).to_contain_text("Kept")
+    page.goto(result_url)
+    shot("edited")
     seed(page, ROWS)
     page.goto("/")
     shot("home")
     page.goto("/submissions")
     shot("log")
+    page.locator("#submission-rows button.delete").nth(1).click()
+    expect(page.locator("#status").get_by_role("button", name="Undo")).to_be_visible()
+    expect(page.locator("#submission-rows li:empty")).to_have_count(1 if javascript else 0)
+    shot("deleted")
+    page.locator("#status").get_by_role("button", name="Undo").click()
+    expect(page.locator("#status")).to_contain_text("Restored")
     page.goto("/submissions?q=holiday")
     shot("search")
     page.goto("/no/such/page")
