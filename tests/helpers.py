@@ -153,6 +153,16 @@ def form_fields(client, path: str = "/submit") -> dict[str, str]:
     return {i["name"]: i["value"] for i in form.find_all("input", type="hidden")}
 
 
+def assert_unavailable(response, htmx: bool) -> None:
+    """The app's 503: a page without htmx, a fragment with it, saying to try again."""
+    assert response.status_code == 503
+    assert int(response.headers["Retry-After"]) > 0
+    doc = parse(response)
+    assert "try again" in doc.find(class_="error").get_text()
+    assert (doc.find("html") is None) == htmx
+    assert "Traceback" not in response.get_data(as_text=True)
+
+
 def csrf_token(html: str) -> str:
     """The CSRF token in the submit form of a page's HTML (from a test client, a real
     server or a browser's request)."""

@@ -8,7 +8,7 @@ import sqlite3
 from contextlib import closing
 
 import pytest
-from helpers import HTMX, form_fields, parse, serving, status_of, submit
+from helpers import HTMX, assert_unavailable, form_fields, serving, status_of, submit
 
 from bench.soak import Visitor
 
@@ -57,14 +57,6 @@ def config(db):
 @pytest.fixture
 def app(make_app, config):
     return make_app(**config)
-
-
-def assert_unavailable(response, htmx: bool) -> None:
-    assert response.status_code == 503
-    assert int(response.headers["Retry-After"]) > 0
-    doc = parse(response)
-    assert "try again" in doc.find(class_="error").get_text()
-    assert (doc.find("html") is None) == htmx
 
 
 def texts(path) -> list[str]:

@@ -6,7 +6,7 @@ import shutil
 import sqlite3
 
 import pytest
-from helpers import HTMX, count_rows, form_fields, parse, submit
+from helpers import HTMX, assert_unavailable, count_rows, form_fields, parse, submit
 from sqlalchemy import event
 
 
@@ -20,15 +20,6 @@ def db_dir(tmp_path):
 @pytest.fixture
 def app(make_app, db_dir):
     return make_app(DATABASE_URL=f"sqlite:///{db_dir / 'app.db'}", DATABASE_BUSY_TIMEOUT_MS=100)
-
-
-def assert_unavailable(response, htmx: bool) -> None:
-    assert response.status_code == 503
-    assert int(response.headers["Retry-After"]) > 0
-    doc = parse(response)
-    assert "try again" in doc.find(class_="error").get_text()
-    assert (doc.find("html") is None) == htmx
-    assert "Traceback" not in response.get_data(as_text=True)
 
 
 def database_errors(caplog) -> list[str]:
