@@ -7,8 +7,9 @@ configured path.
   under an open connection. The kernel drops a killed process's locks.
 - **Identity.** The lock file also records which file (device and inode) the connections
   holding it have open: the first connection, finding no other, records the file at the path;
-  every later one must find that same file there. Before each statement the app checks that
-  the path still holds the connection's file (one `stat`). When the file was renamed, deleted
+  every later one must find that same file there. Before each statement (each cursor, so
+  also for queries run on the DB-API connection itself) the connection checks that the path
+  still holds its file (one `stat`). When the file was renamed, deleted
   or replaced, statements fail with `DatabaseMoved` (the app answers 503), the app logs it
   once, and it serves again as soon as the file is back at the path.
 - **Never re-created.** Connections open the file with `mode=rw`, so a missing database is
@@ -92,6 +93,13 @@ class _Connection(sqlite3.Connection):
 
     lock_fd: int | None = None
     file: Identity = None
+    guard: "FileGuard | None" = None
+
+    def cursor(self, *args, **kwargs) -> sqlite3.Cursor:
+        """Every statement runs on a cursor: first check that the file is still this one."""
+        if self.guard is not None:
+            self.guard.check(self.file)
+        return super().cursor(*args, **kwargs)
 
     def close(self) -> None:
         try:
@@ -143,10 +151,8 @@ class FileGuard:
         except DatabaseMoved:
             connection.close()
             raise
+        connection.guard = self
         return connection
-
-    def before_statement(self, _conn, cursor, *_args) -> None:
-        self.check(cursor.connection.file)
 
     def check(self, file: Identity) -> None:
         """Raise DatabaseMoved unless the file at the path is `file` (None: missing)."""
@@ -202,5 +208,4 @@ def init_app(app: Flask) -> None:
     guard = FileGuard(database, app.logger)
     engine = app.extensions["store"].engine
     event.listen(engine, "do_connect", guard.connect)
-    event.listen(engine, "before_cursor_execute", guard.before_statement)
     app.extensions["dbfile"] = guard

@@ -1,0 +1,62 @@
+"""The reads every page makes (`recent`, `get`) run as plain SQL on the DB-API connection:
+they must give exactly what the SQLAlchemy queries give, and fail the same way."""
+
+import sqlite3
+from datetime import UTC, datetime
+
+import pytest
+from sqlalchemy.exc import DBAPIError, OperationalError
+
+
+def test_recent_and_get_give_what_the_sqlalchemy_queries_give(store, monkeypatch):
+    # One time with no fraction of a second, as the database may store it without one.
+    whole_second = datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC)
+    monkeypatch.setattr("support.store.datetime", FixedNow(whole_second))
+    first, _ = store.add("visitor", "first")
+    monkeypatch.undo()
+    second, _ = store.add("visitor", "second <b>")
+    edited = store.edit(second.id, "visitor", "second, edited", second.version)
+    store.add("someone else", "not theirs")
+
+    listed, _ = store.page("visitor")  # through SQLAlchemy Core
+    assert store.recent("visitor", 10) == listed == [edited, first]
+    assert store.recent("visitor", 1) == [edited]
+    assert store.get(edited.id, "visitor") == edited
+    assert store.get(first.id, "visitor") == first
+    assert first.created_at == whole_second
+    for entry in store.recent("visitor", 10):
+        assert entry.created_at.utcoffset() is not None
+    assert edited.edited_at.utcoffset() is not None
+    assert store.get(first.id, "someone else") is None
+    assert store.get("no-such-id", "visitor") is None
+    assert store.recent("nobody", 10) == []
+
+
+class FixedNow:
+    """`datetime` whose now() is one fixed time."""
+
+    def __init__(self, moment: datetime) -> None:
+        self.moment = moment
+
+    def now(self, tz=None) -> datetime:
+        return self.moment
+
+
+def test_a_failing_read_raises_sqlalchemys_error_and_frees_the_connection(make_app, tmp_path):
+    database = tmp_path / "empty.db"
+    sqlite3.connect(database).close()  # a database without the schema
+    store = make_app(migrate=False, DATABASE_URL=f"sqlite:///{database}").extensions["store"]
+    for _ in range(store.engine.pool.size() + 2):  # more than the pool holds
+        with pytest.raises(OperationalError, match="no such table") as failed:
+            store.recent("visitor", 10)
+        assert isinstance(failed.value.orig, sqlite3.OperationalError)
+    assert store.engine.pool.checkedout() == 0
+
+
+def test_an_unreachable_postgresql_raises_sqlalchemys_error(make_app):
+    store = make_app(
+        migrate=False,
+        DATABASE_URL="postgresql+psycopg://app@127.0.0.1:9/app?connect_timeout=2",
+    ).extensions["store"]
+    with pytest.raises(DBAPIError):
+        store.get("some-id", "visitor")
