@@ -61,8 +61,12 @@ def fsync_directory(path: Path) -> None:
         os.close(fd)
 
 
-def sqlite_guard() -> dbfile.FileGuard | None:
-    return current_app.extensions["dbfile"]
+def sqlite_guard(tool: str, example: str) -> dbfile.FileGuard:
+    """The SQLite file's guard; on PostgreSQL, an error pointing to `tool` (its own)."""
+    guard = current_app.extensions["dbfile"]
+    if guard is None:
+        raise click.ClickException(ON_POSTGRESQL.format(tool=tool, example=example))
+    return guard
 
 
 @click.command("backup")
@@ -70,13 +74,7 @@ def sqlite_guard() -> dbfile.FileGuard | None:
 @with_appcontext
 def backup(dest: Path) -> None:
     """Write a consistent copy of the SQLite database to DEST, also while the app serves."""
-    guard = sqlite_guard()
-    if guard is None:
-        raise click.ClickException(
-            ON_POSTGRESQL.format(
-                tool="pg_dump", example="pg_dump --format=custom --file=DEST postgresql://..."
-            )
-        )
+    guard = sqlite_guard("pg_dump", "pg_dump --format=custom --file=DEST postgresql://...")
     if dest.exists():
         raise click.ClickException(f"{dest} already exists: give the backup a new name")
     dest.parent.mkdir(parents=True, exist_ok=True)
@@ -109,15 +107,10 @@ def backup(dest: Path) -> None:
 @with_appcontext
 def restore(src: Path) -> None:
     """Replace the SQLite database with the backup SRC; refused while anything has it open."""
-    guard = sqlite_guard()
-    if guard is None:
-        raise click.ClickException(
-            ON_POSTGRESQL.format(
-                tool="pg_restore",
-                example="pg_restore --clean --if-exists --single-transaction "
-                "--dbname=postgresql://... SRC",
-            )
-        )
+    guard = sqlite_guard(
+        "pg_restore",
+        "pg_restore --clean --if-exists --single-transaction --dbname=postgresql://... SRC",
+    )
     database = guard.database
     if src.exists() and dbfile.identity(src) == dbfile.identity(database):
         raise click.ClickException(f"{src} is the database itself")
