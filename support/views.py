@@ -106,6 +106,12 @@ def owned_submission(submission_id: str):
     return submission
 
 
+def recent_list(visitor: str | None) -> htmx.Part:
+    """The recent list as an out-of-band part: sent whole, so it is right whatever the page
+    showed before (another tab may have added or deleted rows since)."""
+    return ("partials/recent.html", {"submissions": get_store().recent(visitor, RECENT)})
+
+
 def form_page(form: SubmissionForm, submission=None, *, status: int = 200, partial: str):
     """The form page; with a submission it is that submission's result page."""
     return htmx.render(
@@ -191,7 +197,7 @@ def submit():
         {"submission": submission, "focus": True},
         oob=[
             ("partials/submit_form.html", {"form": SubmissionForm(formdata=None)}),
-            ("partials/recent.html", {"submissions": store.recent(visitor, RECENT)}),
+            recent_list(visitor),
             ("partials/heading.html", {"heading": "Your submission"}),
             ("partials/status.html", {"messages": ["Saved."]}),
         ],
@@ -266,13 +272,12 @@ def saved(submission, message: str):
     if not htmx.wants_fragment():
         flash(message)
         return redirect(submission_url(submission.id), 303)
-    recent = get_store().recent(visitor_id(), RECENT)
     return htmx.fragment(
         None,
         oob=[
             ("partials/rows.html", {"entries": [submission], "focus_first": False}),
             ("partials/result.html", {"submission": submission}),
-            ("partials/recent.html", {"submissions": recent}),
+            recent_list(visitor_id()),
             ("partials/status.html", {"messages": [message]}),
         ],
     )
@@ -324,7 +329,7 @@ def delete(submission_id: str):
         oob=[
             ("partials/status.html", {"messages": [], "undo": deleted}),
             ("partials/count.html", {"total": store.count(visitor)}),
-            ("partials/recent.html", {"submissions": store.recent(visitor, RECENT)}),
+            recent_list(visitor),
         ],
     )
 
@@ -346,7 +351,7 @@ def undo(submission_id: str):
             ("partials/rows.html", {"entries": [restored], "focus_first": True}),
             ("partials/status.html", {"messages": [message]}),
             ("partials/count.html", {"total": store.count(visitor)}),
-            ("partials/recent.html", {"submissions": store.recent(visitor, RECENT)}),
+            recent_list(visitor),
         ],
     )
 
