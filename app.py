@@ -91,10 +91,10 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.before_request(start_timer)  # first, so even a CSRF rejection is timed
     app.after_request(log_request)
     security.init_app(app)  # before CSRF: it checks the raw body before anything parses it
-    assets.init_app(app, ROOT / "static", security.response_headers(app))
+    headers = security.response_headers(app)
+    assets.init_app(app, ROOT / "static", headers)
     csrf.init_app(app)
-    htmx.init_app(app)
-    transport.init_app(app)
+    transport.init_app(app, headers)
     app.register_blueprint(views.bp)
     security.rate_limit(
         app, "main.submit", views.submit_rate_limit, views.visitor_key, views.address_key

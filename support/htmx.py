@@ -6,9 +6,10 @@ fragment); nothing else in the app looks at HX-* headers.
 
 from collections.abc import Callable, Iterable
 
-from flask import Flask, Response, current_app, make_response, render_template, request
+from flask import Response, current_app, make_response, render_template, request
 
-# Every header the decision below reads: caches must key on all of them.
+# Every header the decision below reads: caches must key on all of them (support/transport.py
+# adds them to Vary on every response).
 VARY = ("HX-Request", "HX-Request-Type", "HX-History-Restore-Request", "HX-Boosted")
 
 
@@ -96,12 +97,3 @@ def render(
         return fragment(partial, context, oob=oob, retarget=retarget, reswap=reswap, status=status)
     extra = page_context() if page_context else {}
     return make_response(render_template(page, **context, **extra), status)
-
-
-def init_app(app: Flask) -> None:
-    """Add `Vary` to every response from the app: any of them may have two shapes."""
-
-    @app.after_request
-    def add_vary(response: Response) -> Response:
-        response.vary.update(VARY)
-        return response

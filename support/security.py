@@ -7,7 +7,7 @@ import time
 from collections.abc import Callable
 from urllib.parse import parse_qsl
 
-from flask import Flask, Response, abort, request
+from flask import Flask, abort, request
 from limits import parse
 from limits.storage import storage_from_string
 from limits.strategies import MovingWindowRateLimiter
@@ -97,17 +97,11 @@ def response_headers(app: Flask) -> dict[str, str]:
 
 
 def init_app(app: Flask) -> None:
-    """Check the secret key now; check every request and header every response from now on."""
+    """Check the secret key now and every request from now on (support/transport.py adds
+    `response_headers` to every response)."""
     check_secret_key(app)
-    headers = response_headers(app)
     if app.config["HTTPS"]:
         app.config["SESSION_COOKIE_SECURE"] = True
-
-    @app.after_request
-    def add_headers(response: Response) -> Response:
-        response.headers.update(headers)
-        return response
-
     app.before_request(reject_malformed_requests)
     if app.config.get("RATELIMIT_ENABLED", True):
         storage = storage_from_string(app.config["RATELIMIT_STORAGE_URI"])

@@ -1,5 +1,7 @@
-"""What every response from the app carries on its way out, besides the security headers.
+"""What every response from the app carries on its way out, added by one hook:
 
+- the security headers (support/security.py);
+- `Vary` on the HX-* headers the page-or-fragment decision reads (support/htmx.py);
 - `X-Answered-By: app` on every response the app itself makes. static/app.js swaps an error
   response into the page only when it carries this header: a 502 or 504 page from a proxy
   in front has no business inside ours.
@@ -13,6 +15,8 @@ import gzip
 
 from flask import Flask, Response, request
 
+from support import htmx
+
 ANSWERED_BY = ("X-Answered-By", "app")
 INDEXED = {"main.home", "main.submit_form"}
 # Below this, gzip's header and the CPU time cost more than the bytes it saves.
@@ -22,9 +26,6 @@ GZIP_LEVEL = 6  # zlib's default: within 1% of level 9's size on our pages, and 
 
 def gzipped(response: Response) -> Response:
     """The HTML response compressed, when the client accepts gzip and it is worth it."""
-    if response.mimetype != "text/html":
-        return response
-    response.vary.add("Accept-Encoding")
     if (
         response.direct_passthrough
         or response.is_streamed
@@ -40,12 +41,25 @@ def gzipped(response: Response) -> Response:
     return response
 
 
-def init_app(app: Flask) -> None:
-    """Add the headers above and compress HTML on every response from the app."""
+def init_app(app: Flask, security_headers: dict[str, str]) -> None:
+    """Add the headers above to every response from the app, and compress HTML.
+
+    One hook, and each header list built here once: Werkzeug's `response.vary` parses and
+    rewrites the header on every change, which cost more than everything else here together.
+    """
+    always = [*security_headers.items(), ANSWERED_BY]
+    vary = ", ".join(htmx.VARY)
+    html_vary = f"{vary}, Accept-Encoding"
 
     @app.after_request
     def on_the_way_out(response: Response) -> Response:
-        response.headers.setdefault(*ANSWERED_BY)
+        headers = response.headers
+        html = response.mimetype == "text/html"
+        if "Vary" in headers:  # a view's own Vary is kept
+            response.vary.update([*htmx.VARY, *(["Accept-Encoding"] if html else [])])
+        else:
+            headers["Vary"] = html_vary if html else vary
+        headers.extend(always)
         if request.endpoint not in INDEXED:
-            response.headers["X-Robots-Tag"] = "noindex"
-        return gzipped(response)
+            headers["X-Robots-Tag"] = "noindex"
+        return gzipped(response) if html else response
