@@ -36,6 +36,7 @@ ROOT = Path(__file__).resolve().parent.parent
 BENCH = ROOT / "bench"
 PEER_VENV = BENCH / ".venv-peer"
 SERVER_CPU, LOAD_CPU = "0", "1"
+WORKERS = len(SERVER_CPU.split(","))  # one per CPU, as serve.py does by default
 HTMX = {"HX-Request": "true"}
 CSRF_FIELD = re.compile(r'name="csrf_token" value="([^"]+)"')
 SEEDED = 12  # more than the home page shows, so it lists a full 10
@@ -265,7 +266,8 @@ def main() -> int:
         "SECRET_KEY": secret,
         "DATABASE_URL": databases.app,
         "SUBMIT_RATE_LIMIT": "100000000 per hour",  # one visitor posts thousands a second
-        "WEB_CONCURRENCY": "2",
+        # serve.py's default, one worker per CPU it runs on, for every server measured.
+        "WEB_CONCURRENCY": str(WORKERS),
     }
     env.pop("FLASK_DEBUG", None)
     results: dict = {
@@ -423,8 +425,8 @@ def measure_peer(env: dict, visitor: Visitor, home: str, workdir: Path, database
     port = free_port()
     peer = Server(
         "peer",
-        [str(python), "-m", "uvicorn", "peer:app", "--app-dir", "bench/peer", "--workers", "2",
-         "--host", "127.0.0.1", "--port", str(port)],
+        [str(python), "-m", "uvicorn", "peer:app", "--app-dir", "bench/peer",
+         "--workers", str(WORKERS), "--host", "127.0.0.1", "--port", str(port)],
         {**env, "PEER_DATABASE": databases.peer()},
         port,
         workdir / "peer.log",
@@ -496,7 +498,8 @@ def report(results: dict) -> None:
     app, floor, peer = results["app"], results["floor"], results["peer"]["GET / page"]
     print(f"\nMachine: {results['machine']['cpu']}, {results['machine']['cpus']} CPUs; "
           f"database: {results['database']}; "
-          f"servers on CPU {SERVER_CPU} (2 workers), wrk on CPU {LOAD_CPU}")  # fmt: skip
+          f"servers on CPU {SERVER_CPU} ({WORKERS} worker{'s' if WORKERS > 1 else ''}), "
+          f"wrk on CPU {LOAD_CPU}")  # fmt: skip
     header = f"{'request':<38}{'req/s':>9}{'p50 ms':>9}{'p99 ms':>9}{'bytes':>8}{'x floor':>9}"
     print("\n" + header + f"{'x peer':>8}")
     for name, figures in app.items():

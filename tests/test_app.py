@@ -2,6 +2,7 @@
 
 import hashlib
 import logging
+import os
 import sqlite3
 
 import pytest
@@ -120,7 +121,7 @@ def test_serve_settings_come_from_the_environment():
     assert serve.settings({}) == {
         "address": "127.0.0.1",
         "port": 8000,
-        "workers": 2,
+        "workers": len(os.sched_getaffinity(0)),
         "blocking_threads": 2,
         "workers_kill_timeout": 30,
     }
