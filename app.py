@@ -15,6 +15,7 @@ from jinja_partials import register_environment
 
 from support import assets, backup, dbfile, htmx, security, settings, transport, views
 from support.humanize import ago, machine_time
+from support.sessions import CookieSessions
 from support.store import MAX_LENGTH, Store
 
 ROOT = Path(__file__).resolve().parent
@@ -41,6 +42,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     """Build the app: settings, templates, database, routes (support/views.py), logging."""
     app = Flask(__name__, static_folder=None)  # support/assets.py serves static/
     app.jinja_environment = TemplateEnvironment
+    app.session_interface = CookieSessions()
     app.jinja_options = {"trim_blocks": True, "lstrip_blocks": True}
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     # Flask's own settings, then ours (support/settings.py), each parsed once, then the test

@@ -1,7 +1,8 @@
 """What every response from the app carries on its way out, added by one hook:
 
 - the security headers (support/security.py);
-- `Vary` on the HX-* headers the page-or-fragment decision reads (support/htmx.py);
+- `Vary` on the HX-* headers the page-or-fragment decision reads (support/htmx.py) and on
+  `Cookie`;
 - `X-Answered-By: app` on every response the app itself makes. static/app.js swaps an error
   response into the page only when it carries this header: a 502 or 504 page from a proxy
   in front has no business inside ours.
@@ -48,7 +49,9 @@ def init_app(app: Flask, security_headers: dict[str, str]) -> None:
     rewrites the header on every change, which cost more than everything else here together.
     """
     always = [*security_headers.items(), ANSWERED_BY]
-    vary = ", ".join(htmx.VARY)
+    # Every answer depends on the session cookie (the visitor's rows, their CSRF token).
+    varies = [*htmx.VARY, "Cookie"]
+    vary = ", ".join(varies)
     html_vary = f"{vary}, Accept-Encoding"
 
     @app.after_request
@@ -56,7 +59,7 @@ def init_app(app: Flask, security_headers: dict[str, str]) -> None:
         headers = response.headers
         html = response.mimetype == "text/html"
         if "Vary" in headers:  # a view's own Vary is kept
-            response.vary.update([*htmx.VARY, *(["Accept-Encoding"] if html else [])])
+            response.vary.update([*varies, *(["Accept-Encoding"] if html else [])])
         else:
             headers["Vary"] = html_vary if html else vary
         headers.extend(always)

@@ -72,6 +72,29 @@ def test_reading_pages_does_not_resign_the_cookie_and_each_submission_renews_it(
     assert expires - datetime.now(UTC) > timedelta(days=364)
 
 
+def test_every_answer_varies_on_the_session_cookie(client):
+    url = submit(client, "mine").headers["Location"]
+    for path in ("/", "/submit", url, "/submissions", "/no/such/page"):
+        for headers in ({}, HTMX):
+            assert "Cookie" in client.get(path, headers=headers).vary, path
+
+
+def test_a_new_secret_key_signs_new_cookies_and_a_fallback_still_reads_old_ones(make_app):
+    app = make_app()
+    client = app.test_client()
+    url = submit(client, "kept across the key change").headers["Location"]
+    old_cookie = client.get_cookie("session").value
+    app.config["SECRET_KEY_FALLBACKS"] = [app.secret_key]
+    app.secret_key = app.config["SECRET_KEY"] = "a-new-key-for-this-test-" * 2
+    assert client.get(url).status_code == 200  # the old cookie, read with the fallback
+    submit(client, "signed with the new key")
+    assert client.get_cookie("session").value != old_cookie
+    app.config["SECRET_KEY_FALLBACKS"] = []
+    assert client.get(url).status_code == 200  # the new cookie needs no fallback
+    client.set_cookie("session", old_cookie)
+    assert client.get(url).status_code == 404  # an old one without its key: a new visitor
+
+
 def test_behind_https_adds_hsts_and_secure_cookies(make_app):
     app = make_app(TESTING=False, HTTPS=True)
     response = app.test_client().get("/submit", base_url="https://localhost")
