@@ -416,8 +416,8 @@ class Store:
 
     def _purge_when_due(self, connection) -> None:
         """Purge within a write at most once per undo window (in this process): a deleted
-        row is gone for good at the first write after two windows at most. Purging on every
-        write cost a sixth of each submission."""
+        row is gone for good at the first write after two windows at most. Purging in every
+        write cost 5% of each submission."""
         now = _now()
         if now >= self._next_purge:
             self._next_purge = now + self.undo_window
