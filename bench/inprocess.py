@@ -104,6 +104,8 @@ def measure(app, errors, options) -> None:
     routes = {"/": "/", "/submit": "/submit", "/submissions/<id>": submission}
     for name, path in routes.items():
         for shape, extra in (("page", {}), ("fragment", {"HX-Request": "true"})):
+            if options.route and options.route != f"{name} {shape}":
+                continue
             call = caller(app, path, {"Cookie": f"session={cookie}", **extra}, errors)
             call()  # warm: templates compiled, connections open
             micros = fastest(call, options.requests, options.rounds)
@@ -125,6 +127,7 @@ def main() -> int:
     parser.add_argument("--requests", type=int, default=2000, help="requests per round")
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--profile", action="store_true", help="profile the home page")
+    parser.add_argument("--route", help='only this one, e.g. "/ page" or "/submit fragment"')
     parser.add_argument("--database-url", help="default: a SQLite file in a temporary folder")
     options = parser.parse_args()
 
