@@ -15,9 +15,12 @@ from app import create_app
 
 
 def cpus() -> int:
-    """The CPUs this process may run on (fewer than the machine's under `taskset` or a
-    container's cpuset)."""
-    return len(os.sched_getaffinity(0))
+    """The CPUs this process may run on: fewer than the machine's under `taskset` or a
+    container's cpuset (Linux); elsewhere, the machine's. A container's CPU quota is not
+    seen: set WEB_CONCURRENCY there."""
+    if hasattr(os, "sched_getaffinity"):
+        return len(os.sched_getaffinity(0))
+    return os.cpu_count() or 1
 
 
 def settings(environ=os.environ) -> dict:
@@ -26,8 +29,8 @@ def settings(environ=os.environ) -> dict:
         "address": host or "127.0.0.1",
         "port": int(port),
         # One worker per CPU: a second worker on the same CPU only adds switching between
-        # processes (measured on one CPU: 12% fewer requests a second and a p99 about twice as
-        # long; bench/README.md).
+        # processes (measured on one CPU: 12% fewer requests a second and a p99 about 1.6
+        # times as long; bench/README.md).
         "workers": int(environ.get("WEB_CONCURRENCY", cpus())),
         "blocking_threads": int(environ.get("THREADS", "2")),
         "workers_kill_timeout": int(environ.get("GRACEFUL_TIMEOUT", "30")),

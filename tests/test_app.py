@@ -2,7 +2,6 @@
 
 import hashlib
 import logging
-import os
 import sqlite3
 
 import pytest
@@ -117,11 +116,12 @@ def test_vendored_htmx_matches_the_pinned_hash():
     assert (path.parent / "htmx-4.0.1.LICENSE").read_text().startswith("Zero-Clause BSD")
 
 
-def test_serve_settings_come_from_the_environment():
+def test_serve_settings_come_from_the_environment(monkeypatch):
+    monkeypatch.setattr(serve, "cpus", lambda: 3)  # one worker per CPU by default
     assert serve.settings({}) == {
         "address": "127.0.0.1",
         "port": 8000,
-        "workers": len(os.sched_getaffinity(0)),
+        "workers": 3,
         "blocking_threads": 2,
         "workers_kill_timeout": 30,
     }
