@@ -16,14 +16,16 @@ from itsdangerous import URLSafeTimedSerializer
 
 class CookieSessions(SecureCookieSessionInterface):
     def __init__(self) -> None:
-        self._keys: tuple = ()
-        self._serializer: URLSafeTimedSerializer | None = None
+        # The keys and the serializer made from them, replaced together (threads read it).
+        self._built: tuple[tuple, URLSafeTimedSerializer | None] = ((), None)
 
     def get_signing_serializer(self, app: Flask) -> URLSafeTimedSerializer | None:
         keys = (app.secret_key, *(app.config["SECRET_KEY_FALLBACKS"] or ()))
-        if keys != self._keys:
-            self._keys, self._serializer = keys, super().get_signing_serializer(app)
-        return self._serializer
+        built_for, serializer = self._built
+        if keys != built_for:
+            serializer = super().get_signing_serializer(app)
+            self._built = (keys, serializer)
+        return serializer
 
     def save_session(self, app: Flask, session: SessionMixin, response: Response) -> None:
         if self.should_set_cookie(app, session):  # modified, or refreshed on every request

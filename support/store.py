@@ -6,6 +6,7 @@ import re
 import secrets
 import sqlite3
 import threading
+import time
 import unicodedata
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -199,7 +200,7 @@ class Store:
         # SQLite takes one writer at a time and makes the others sleep and retry; threads of
         # one process queue here instead, which keeps the wait for the write lock short.
         self._writing = threading.Lock() if self.sqlite else contextlib.nullcontext()
-        self._next_purge = datetime.min.replace(tzinfo=UTC)
+        self._next_purge = 0.0  # time.monotonic() of the next purge a write may make
 
     def migrate(self) -> None:
         """Apply pending migrations (migrations/, Alembic); SQLite switches to WAL.
@@ -415,12 +416,12 @@ class Store:
             return self._purge(connection)
 
     def _purge_when_due(self, connection) -> None:
-        """Purge within a write at most once per undo window (in this process): a deleted
-        row is gone for good at the first write after two windows at most. Purging in every
-        write cost 5% of each submission."""
-        now = _now()
+        """Purge within a write about once per undo window (in this process): a deleted row
+        is gone for good at the first write two windows after its deletion, at the latest.
+        Purging in every write cost 5% of each submission."""
+        now = time.monotonic()
         if now >= self._next_purge:
-            self._next_purge = now + self.undo_window
+            self._next_purge = now + self.undo_window.total_seconds()
             self._purge(connection)
 
     def _purge(self, connection) -> int:

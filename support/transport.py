@@ -63,6 +63,7 @@ def init_app(app: Flask, security_headers: dict[str, str]) -> None:
             response.vary.update([*varies, *(["Accept-Encoding"] if html else [])])
         else:
             headers["Vary"] = html_vary if html else vary
+        # Added, not replaced (replacing costs ~2% of a page): no view sets these headers.
         headers.extend(always)
         if request.endpoint not in INDEXED:
             headers["X-Robots-Tag"] = "noindex"

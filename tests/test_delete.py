@@ -135,6 +135,22 @@ def test_undo_after_the_window_is_a_404_and_the_delete_stays(make_app):
     assert in_trash(store) == 0
 
 
+def test_writes_purge_the_trash_at_most_once_per_undo_window(make_app, monkeypatch):
+    app = make_app(UNDO_SECONDS=1)
+    client, store = app.test_client(), app.extensions["store"]
+    purges = []
+    purge = store._purge
+    monkeypatch.setattr(store, "_purge", lambda connection: purges.append(1) or purge(connection))
+    doomed = submission_id(submit(client, "doomed"))
+    client.post(f"/submissions/{doomed}/delete", data=csrf(client))
+    submit(client, "within the window")
+    assert len(purges) == 1  # the first write purged; the next two did not
+    time.sleep(1.1)
+    submit(client, "after the window")
+    assert len(purges) == 2
+    assert in_trash(store) == 0  # deleted over a window ago: gone
+
+
 def test_the_purge_command_removes_what_can_no_longer_be_undone(make_app):
     app = make_app(UNDO_SECONDS=1)
     client, store = app.test_client(), app.extensions["store"]

@@ -74,9 +74,12 @@ def test_reading_pages_does_not_resign_the_cookie_and_each_submission_renews_it(
 
 def test_every_answer_varies_on_the_session_cookie(client):
     url = submit(client, "mine").headers["Location"]
-    for path in ("/", "/submit", url, "/submissions", "/no/such/page"):
+    for path in ("/", "/submit", url, "/submissions", "/no/such/page", "/healthz"):
         for headers in ({}, HTMX):
             assert "Cookie" in client.get(path, headers=headers).vary, path
+    for headers in ({}, HTMX):
+        assert "Cookie" in submit(client, "another", headers).vary  # a 303, and a fragment
+        assert "Cookie" in submit(client, "", headers).vary  # a 422
 
 
 def test_a_new_secret_key_signs_new_cookies_and_a_fallback_still_reads_old_ones(make_app):
