@@ -152,7 +152,7 @@ def test_a_short_benchmark_produces_every_figure(wrk, database_args, tmp_path):
         assert 0 < measured["p50_us"] <= measured["p99_us"]
         assert measured["bad_status"] == measured["socket_errors"] == 0
     for side in ("app", "peer"):  # the home pages, measured in alternating rounds
-        assert len(figures["home_rounds"][side]) == 3
+        assert len(figures["home_rounds"][side]) == 3  # bench.py's HOME_ROUNDS
         assert all(measured["rps"] > 0 for measured in figures["home_rounds"][side])
     post = figures["post"]
     assert post["rps"] > 0

@@ -10,7 +10,7 @@ environment (requirements.txt beside it) and never imports from, nor is imported
 Flask app.
 
     SECRET_KEY=... PEER_DATABASE=instance/app.db \
-        uvicorn peer:app --app-dir bench/peer --workers 2 --host 127.0.0.1 --port 8200
+        uvicorn peer:app --app-dir bench/peer --workers 1 --host 127.0.0.1 --port 8200
 """
 
 import hashlib
@@ -26,7 +26,7 @@ from fastapi import FastAPI, Request
 from fastapi.templating import Jinja2Templates
 from itsdangerous import BadData, URLSafeTimedSerializer
 
-# The Flask app's headers (support/security.py, support/htmx.py; Cookie from the session).
+# The Flask app's headers (support/security.py and support/transport.py).
 CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self'; "
     "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
