@@ -69,3 +69,14 @@ def test_gzip_is_refused_or_not_worth_it(client):
     health = client.get("/healthz", headers=GZIP)
     assert "Content-Encoding" not in health.headers
     assert "Accept-Encoding" not in health.vary
+
+
+def test_a_view_that_sets_its_own_vary_keeps_it_and_gets_ours_too(make_app):
+    app = make_app()
+
+    @app.get("/own-vary")
+    def own_vary():
+        return "<p>varies</p>", {"Vary": "User-Agent"}
+
+    vary = app.test_client().get("/own-vary").vary
+    assert {"User-Agent", "HX-Request", "Cookie", "Accept-Encoding"} <= set(vary)
