@@ -330,7 +330,9 @@ def run(options, workdir: Path, databases: Databases, env: dict, results: dict) 
         results["app"] = app_figures
         # The home page as it now stands, for comparison with the peer's.
         home = request(port, "GET", "/", headers=dict(cookie))[2].decode()
-        results["home_rounds"] = measure_peer(env, visitor, home, port, workdir, databases, options)
+        results["home_rounds"] = home_against_peer(
+            env, visitor, home, port, workdir, databases, options
+        )
         print("  measured the peer", flush=True)
     finally:
         app.stop()
@@ -408,7 +410,7 @@ def measure_post(port: int, visitor: Visitor, workdir: Path, databases, options)
     }
 
 
-def measure_peer(
+def home_against_peer(
     env, visitor: Visitor, home: str, app_port: int, workdir: Path, databases, options
 ):
     """The app's home page and the peer's, measured in alternating rounds (the app's server
@@ -449,8 +451,11 @@ def measure_peer(
         rounds: dict[str, list] = {"app": [], "peer": []}
         for _ in range(HOME_ROUNDS):
             for name, server_port in (("app", app_port), ("peer", port)):
-                figures = measure(server_port, "/", [("Cookie", visitor.cookie)], options)
-                rounds[name].append(figures | {"bytes": len(body)} if name == "peer" else figures)
+                rounds[name].append(
+                    measure(server_port, "/", [("Cookie", visitor.cookie)], options)
+                )
+        for figures in rounds["peer"]:
+            figures["bytes"] = len(body)  # the peer's page, for the table
         return rounds
     finally:
         peer.stop()
