@@ -29,8 +29,7 @@ def settings(environ=os.environ) -> dict:
         "address": host or "127.0.0.1",
         "port": int(port),
         # One worker per CPU: a second worker on the same CPU only adds switching between
-        # processes (measured on one CPU: 12% fewer requests a second and a p99 about 1.6
-        # times as long; bench/README.md).
+        # processes (bench/README.md has the figures).
         "workers": int(environ.get("WEB_CONCURRENCY", cpus())),
         "blocking_threads": int(environ.get("THREADS", "2")),
         "workers_kill_timeout": int(environ.get("GRACEFUL_TIMEOUT", "30")),

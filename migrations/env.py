@@ -3,7 +3,7 @@ the `alembic` command line, on the app's configured database."""
 
 from alembic import context
 
-from support.store import metadata
+from submissions.schema import metadata
 
 
 def run(connection) -> None:

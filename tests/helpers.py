@@ -15,10 +15,12 @@ from playwright.sync_api import Page, expect
 from sqlalchemy import func, select
 
 from app import ROOT, create_app
-from support.store import submissions
+from submissions.schema import submissions
 
 # Request header sets, and the shape each must get back.
 HTMX = {"HX-Request": "true"}
+# An htmx request from the log page (htmx sends the page's address with every request).
+FROM_LOG = {**HTMX, "HX-Current-URL": "http://localhost/submissions"}
 SHAPES = {
     "plain": ({}, "page"),
     "htmx": (HTMX, "fragment"),
@@ -138,9 +140,11 @@ def ready_app(config: dict):
 
 
 def count_rows(store) -> int:
-    """How many submissions the store's database holds, whoever made them."""
+    """How many submissions the store's database holds, whoever made them (not counting
+    deleted ones that wait for Undo)."""
+    query = select(func.count()).where(submissions.c.deleted_at.is_(None))
     with store.engine.connect() as connection:
-        return connection.execute(select(func.count()).select_from(submissions)).scalar_one()
+        return connection.execute(query).scalar_one()
 
 
 def parse(response) -> BeautifulSoup:

@@ -10,7 +10,7 @@ from helpers import HTMX, count_rows, submit
 import app as app_module
 import serve
 from app import create_app
-from support import settings
+from plumbing import settings, templates
 
 
 @pytest.fixture
@@ -111,8 +111,8 @@ def test_query_strings_are_not_logged(client, caplog):
 
 
 def test_vendored_htmx_matches_the_pinned_hash():
-    path = app_module.ROOT / "static" / app_module.HTMX_FILE
-    assert hashlib.sha256(path.read_bytes()).hexdigest() == app_module.HTMX_SHA256
+    path = app_module.ROOT / "static" / templates.HTMX_FILE
+    assert hashlib.sha256(path.read_bytes()).hexdigest() == templates.HTMX_SHA256
     assert (path.parent / "htmx-4.0.1.LICENSE").read_text().startswith("Zero-Clause BSD")
 
 

@@ -18,7 +18,7 @@ from helpers import service_url, submit
 
 from app import ROOT
 from bench.visible import differences
-from support.humanize import ago
+from plumbing.humanize import ago
 
 PEER_TEMPLATES = jinja2.Environment(
     loader=jinja2.FileSystemLoader(ROOT / "bench" / "peer" / "templates"), autoescape=True

@@ -3,10 +3,10 @@
 import time
 
 import pytest
-from helpers import HTMX, count_rows, csrf_token, parse, submission_id, submit
+from helpers import FROM_LOG, HTMX, count_rows, csrf_token, parse, submission_id, submit
 from sqlalchemy import func, select
 
-from support.store import deleted_submissions
+from submissions.schema import submissions
 
 
 @pytest.fixture
@@ -20,7 +20,7 @@ def csrf(client) -> dict:
 
 def in_trash(store) -> int:
     with store.engine.connect() as connection:
-        query = select(func.count()).select_from(deleted_submissions)
+        query = select(func.count()).where(submissions.c.deleted_at.is_not(None))
         return connection.execute(query).scalar_one()
 
 
@@ -64,7 +64,7 @@ def test_plain_delete_redirects_to_the_list_offering_undo(client, store, doomed)
 
 def test_htmx_delete_empties_the_row_and_offers_undo_out_of_band(client, store, doomed):
     submit(client, "survivor")
-    headers = {**HTMX, "X-CSRFToken": csrf_token(client.get("/submit").text)}
+    headers = {**FROM_LOG, "X-CSRFToken": csrf_token(client.get("/submit").text)}
     response = client.post(f"/submissions/{doomed}/delete", headers=headers)
 
     assert response.status_code == 200
@@ -88,13 +88,13 @@ def test_htmx_delete_empties_the_row_and_offers_undo_out_of_band(client, store, 
 def test_undo_puts_it_back_exactly_in_its_place(client, store, htmx):
     older = submission_id(submit(client, "older"))
     doomed = submission_id(submit(client, "doomed"))
-    submit(client, "newer")
+    newer = submission_id(submit(client, "newer"))
     with client.session_transaction() as session:
         visitor = session["visitor_id"]
     before = store.get(doomed, visitor)
     client.post(f"/submissions/{doomed}/delete", data=csrf(client))
 
-    headers = HTMX if htmx else {}
+    headers = FROM_LOG if htmx else {}
     response = client.post(f"/submissions/{doomed}/undo", data=csrf(client), headers=headers)
 
     assert store.get(doomed, visitor) == before
@@ -102,8 +102,10 @@ def test_undo_puts_it_back_exactly_in_its_place(client, store, htmx):
     if htmx:
         assert response.status_code == 200
         doc = parse(response)
-        row = doc.find(attrs={"hx-swap-oob": f"innerHTML:#row-{doomed}"})
-        assert row.a.get_text() == "doomed"
+        # Its emptied row goes, and the row comes back right after "newer", the one before it.
+        assert doc.find(attrs={"hx-swap-oob": f"delete:#row-{doomed}"}) is not None
+        placed = doc.find(attrs={"hx-swap-oob": f"afterend:#row-{newer}"})
+        assert placed.find("li", id=f"row-{doomed}").a.get_text() == "doomed"
         assert doc.find(id="status").get_text(strip=True) == "Restored."
         recent = [a.get_text() for a in doc.select("#recent li a")]
     else:

@@ -2,7 +2,7 @@
 
 import pytest
 from bs4 import BeautifulSoup
-from helpers import HTMX, INVALID, VARY, csrf_token, parse, submission_id, submit
+from helpers import FROM_LOG, HTMX, INVALID, VARY, csrf_token, parse, submission_id, submit
 
 
 @pytest.fixture
@@ -77,7 +77,7 @@ def test_plain_save_redirects_to_the_submission_which_shows_it_edited(client, st
 
 def test_htmx_save_updates_every_place_out_of_band(client, store, entry):
     stored, _ = entry
-    response = save(client, stored.id, "second draft", headers=HTMX)
+    response = save(client, stored.id, "second draft", headers=FROM_LOG)
 
     assert response.status_code == 200
     assert response.headers["Cache-Control"] == "no-store"
@@ -85,10 +85,12 @@ def test_htmx_save_updates_every_place_out_of_band(client, store, entry):
     assert "HX-Push-Url" not in response.headers
     doc = parse(response)
     assert doc.find("html") is None
-    # The row's content replaces the row's (closing the form in it), in a strippable <div>.
-    row = doc.find(attrs={"hx-swap-oob": f"innerHTML:#row-{stored.id}"})
-    assert row.name == "div"
-    assert row.a.get_text() == "second draft"
+    # The row leaves its place (closing the form in it) and comes back where the order puts
+    # it: first, being the only one. Its <ul> is stripped: a bare <li> is not valid there.
+    assert doc.find(attrs={"hx-swap-oob": f"delete:#row-{stored.id}"}).name == "div"
+    row = doc.find(attrs={"hx-swap-oob": "afterbegin:#submission-rows"})
+    assert row.name == "ul"
+    assert row.find("li", id=f"row-{stored.id}").a.get_text() == "second draft"
     assert row.find("a", class_="edit")["href"] == f"/submissions/{stored.id}/edit"
     card = doc.find("article", id=f"result-{stored.id}")
     assert card["hx-swap-oob"] == "true"

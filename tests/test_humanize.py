@@ -2,7 +2,7 @@ from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 
-from support.humanize import ago, machine_time
+from plumbing.humanize import ago, machine_time
 
 NOW = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
 

@@ -6,8 +6,6 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from helpers import HTMX, parse, submit
 
-import support.store
-
 
 def add(client, *texts: str) -> None:
     for text in texts:
@@ -105,13 +103,13 @@ def test_paging_shows_every_row_once_while_new_ones_arrive(client):
     assert sorted(seen) == sorted(f"old{i}" for i in range(30))
 
 
-def freeze_clock(monkeypatch, moment: datetime) -> None:
+def freeze_clock(monkeypatch, store, moment: datetime) -> None:
     """Make every submission from now on stored at `moment`."""
-    monkeypatch.setattr(support.store, "datetime", type("D", (), {"now": lambda tz: moment}))
+    monkeypatch.setattr(store, "clock", lambda: moment)
 
 
 def test_rows_created_in_the_same_instant_page_by_id(client, store, monkeypatch):
-    freeze_clock(monkeypatch, datetime(2026, 1, 1, tzinfo=UTC))
+    freeze_clock(monkeypatch, store, datetime(2026, 1, 1, tzinfo=UTC))
     add(client, *[f"same{i}" for i in range(25)])
     doc = parse(client.get("/submissions"))
     assert {time["datetime"] for time in doc.select("li time")} == {"2026-01-01T00:00:00.000+00:00"}
@@ -119,9 +117,9 @@ def test_rows_created_in_the_same_instant_page_by_id(client, store, monkeypatch)
     assert sorted(seen) == sorted(f"same{i}" for i in range(25))
 
 
-def test_every_time_is_stated_to_the_millisecond_with_its_offset(client, monkeypatch):
+def test_every_time_is_stated_to_the_millisecond_with_its_offset(client, store, monkeypatch):
     # HTML allows three digits of a second's fraction at most; the database keeps six.
-    freeze_clock(monkeypatch, datetime(2026, 1, 1, 9, 30, 5, 123456, tzinfo=UTC))
+    freeze_clock(monkeypatch, store, datetime(2026, 1, 1, 9, 30, 5, 123456, tzinfo=UTC))
     response = submit(client, "timed")
     for path in ("/", "/submissions", response.headers["Location"]):
         times = parse(client.get(path)).select("time")

@@ -13,7 +13,8 @@ from alembic.script import ScriptDirectory
 from helpers import count_rows
 from sqlalchemy import insert, inspect
 
-from support.store import MIGRATIONS, Entry, Store, metadata, submissions
+from submissions.schema import Entry, metadata, submissions
+from submissions.store import MIGRATIONS, Store
 
 
 @pytest.fixture
@@ -103,6 +104,7 @@ def test_sqlite_databases_are_switched_to_wal(tmp_path):
 
 
 def test_the_undo_migration_goes_down_and_up(store):
+    """0003 made the table of deleted rows; 0004 moved them into submissions."""
     store.migrate()
     entry, _ = store.add("visitor", "doomed")
     assert store.delete(entry.id, "visitor") == entry
@@ -116,3 +118,27 @@ def test_the_undo_migration_goes_down_and_up(store):
     assert store.delete(kept.id, "visitor") == kept
     assert store.undo_delete(kept.id, "visitor") == kept
     assert store.get(kept.id, "visitor") == kept
+
+
+def test_the_deleted_at_migration_moves_the_trash_over_and_back(store):
+    store.migrate()
+    kept, _ = store.add("visitor", "kept")
+    doomed, _ = store.add("visitor", "doomed")
+    edited = store.edit(doomed.id, "visitor", "doomed, edited", doomed.version)
+    assert store.delete(doomed.id, "visitor") == edited
+
+    # Down: the deleted row waits in the table of its own, as before.
+    alembic(store, command.downgrade, "0003")
+    assert "deleted_at" not in {c["name"] for c in inspect(store.engine).get_columns("submissions")}
+    with store.engine.connect() as connection:
+        trash = connection.exec_driver_sql("SELECT id, text, version FROM deleted_submissions")
+        assert trash.all() == [(doomed.id, "doomed, edited", 2)]
+        live = connection.exec_driver_sql("SELECT id FROM submissions").scalars().all()
+    assert live == [kept.id]
+
+    # Up: it moves back, restorable exactly as it was; the table of its own is gone.
+    store.migrate()
+    assert "deleted_submissions" not in inspect(store.engine).get_table_names()
+    assert store.get(doomed.id, "visitor") is None
+    assert store.undo_delete(doomed.id, "visitor") == edited
+    assert store.recent("visitor") == [edited, kept]

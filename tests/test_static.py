@@ -7,7 +7,7 @@ import pytest
 from helpers import parse
 
 from app import ROOT
-from support.assets import build
+from plumbing.assets import build
 
 HASHED = re.compile(r"/static/(.+)\.[0-9a-f]{12}(\.[a-z]+)")
 

@@ -11,7 +11,7 @@ from sqlalchemy.exc import DBAPIError, OperationalError
 def test_recent_and_get_give_what_the_sqlalchemy_queries_give(store, monkeypatch):
     # One time with no fraction of a second, as the database may store it without one.
     whole_second = datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC)
-    monkeypatch.setattr("support.store.datetime", FixedNow(whole_second))
+    monkeypatch.setattr(store, "clock", lambda: whole_second)
     first, _ = store.add("visitor", "first")
     monkeypatch.undo()
     second, _ = store.add("visitor", "second <b>")
@@ -30,16 +30,6 @@ def test_recent_and_get_give_what_the_sqlalchemy_queries_give(store, monkeypatch
     assert store.get(first.id, "someone else") is None
     assert store.get("no-such-id", "visitor") is None
     assert store.recent("nobody", 10) == []
-
-
-class FixedNow:
-    """`datetime` whose now() is one fixed time."""
-
-    def __init__(self, moment: datetime) -> None:
-        self.moment = moment
-
-    def now(self, tz=None) -> datetime:
-        return self.moment
 
 
 def test_a_failing_read_raises_sqlalchemys_error_and_frees_the_connection(make_app, tmp_path):

@@ -179,8 +179,8 @@ def test_script_payload_is_escaped_exactly_once(client, htmx):
     assert doc.select_one(".entered").get_text() == PAYLOAD
     assert PAYLOAD not in body
     assert "&amp;lt;" not in body
-    # The entry, the recent list and the delete button's name.
-    assert body.count("&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt;") == 3
+    # The entry, the recent list, and the names of the edit link and the delete button.
+    assert body.count("&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt;") == 4
     assert not [s for s in doc.find_all("script") if not s.has_attr("src")]
 
 
@@ -188,7 +188,8 @@ def test_echoed_text_sits_inside_hx_ignore(client):
     payload = 'x" hx-get="/evil'
     doc = parse(submit(client, payload, headers=HTMX))
     echoes = doc.find_all(string=lambda text: payload in text)
-    assert len(echoes) == 3  # the result, the recent list and the delete button's name
+    # The result, the recent list, and the names of the edit link and the delete button.
+    assert len(echoes) == 4
     for echo in echoes:
         assert echo.find_parent(attrs={"hx-ignore": True}) is not None
 

@@ -30,6 +30,8 @@ from app import create_app
 ROOT = Path(__file__).resolve().parent.parent
 VNU_JAR = ROOT / ".vnu" / "node_modules" / "vnu-jar" / "build" / "dist" / "vnu.jar"
 HTMX = {"HX-Request": "true"}
+# An htmx request from the log page searching "second" (htmx sends the page's address).
+FROM_SEARCH = {**HTMX, "HX-Current-URL": "http://localhost/submissions?q=second"}
 # The one accepted error: an htmx attribute, recognised by its name alone.
 HTMX_ATTRIBUTE = re.compile(r"^Attribute “hx-[^”]*” not allowed on element “[^”]+” at this point\.")
 TITLE = re.compile(r"<title>.*?</title>", re.DOTALL)
@@ -132,7 +134,8 @@ def record(folder: Path) -> None:
     row = listing.select_one("li[id^=row-]")["id"].removeprefix("row-")
     r.both("past-the-end", "GET", f"/submissions?cursor=1.{row}")
 
-    # Editing: the form (page and in place), a save (every place out of band), 422, 409.
+    # Editing: the form (page and in place), a save (every place out of band, the log's row
+    # placed in its search), 422, 409.
     entry = submission.rsplit("/", 1)[1]
     r.both("edit", "GET", f"{submission}/edit")
     fields = {"csrf_token": r.token(), f"edit-{entry}-version": "1"}
@@ -140,7 +143,9 @@ def record(folder: Path) -> None:
     r.both("edit-invalid", "POST", f"{submission}/edit", 422, data={**fields, text: " "})
     r.save(
         "edit-saved",
-        r.client.post(f"{submission}/edit", data={**fields, text: "second, edited"}, headers=HTMX),
+        r.client.post(
+            f"{submission}/edit", data={**fields, text: "second, edited"}, headers=FROM_SEARCH
+        ),
         200,
     )
     r.both("edit-conflict", "POST", f"{submission}/edit", 409, data={**fields, text: "stale"})
@@ -150,7 +155,7 @@ def record(folder: Path) -> None:
     # offers Undo. Undoing: the row back out of band, or the list saying "Restored.".
     token = {"csrf_token": r.token()}
     r.save("delete", r.client.post(f"{submission}/delete", data=token, headers=HTMX), 200)
-    r.save("undo", r.client.post(f"{submission}/undo", data=token, headers=HTMX), 200)
+    r.save("undo", r.client.post(f"{submission}/undo", data=token, headers=FROM_SEARCH), 200)
     deleted = r.client.post(f"/submissions/{row}/delete", data=token)
     r.save("deleted", r.client.get(r.location(deleted)), 200)
     r.save(

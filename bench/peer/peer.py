@@ -26,7 +26,7 @@ from fastapi import FastAPI, Request
 from fastapi.templating import Jinja2Templates
 from itsdangerous import BadData, URLSafeTimedSerializer
 
-# The Flask app's headers (support/security.py and support/transport.py).
+# The Flask app's headers (plumbing/security.py and plumbing/transport.py).
 CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self'; "
     "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'"

@@ -8,7 +8,7 @@ from collections.abc import Callable, Iterable
 
 from flask import Response, current_app, make_response, render_template, request
 
-# Every header the decision below reads: caches must key on all of them (support/transport.py
+# Every header the decision below reads: caches must key on all of them (plumbing/transport.py
 # adds them to Vary on every response).
 VARY = ("HX-Request", "HX-Request-Type", "HX-History-Restore-Request", "HX-Boosted")
 
@@ -31,6 +31,11 @@ def wants_fragment() -> bool:
         and headers.get("HX-History-Restore-Request") != "true"
         and headers.get("HX-Request-Type") != "full"
     )
+
+
+def current_url() -> str | None:
+    """The address of the page an htmx request was made from (None without htmx)."""
+    return request.headers.get("HX-Current-URL") if is_htmx() else None
 
 
 # An out-of-band part of a fragment response: a partial and the inputs it is rendered with.

@@ -7,7 +7,7 @@ import time
 from collections.abc import Callable
 from urllib.parse import parse_qsl
 
-from flask import Flask, abort, request
+from flask import Flask, abort, current_app, request
 from limits import parse
 from limits.storage import storage_from_string
 from limits.strategies import MovingWindowRateLimiter
@@ -97,13 +97,13 @@ def response_headers(app: Flask) -> dict[str, str]:
 
 
 def init_app(app: Flask) -> None:
-    """Check the secret key now and every request from now on (support/transport.py adds
+    """Check the secret key now and every request from now on (plumbing/transport.py adds
     `response_headers` to every response)."""
     check_secret_key(app)
     if app.config["HTTPS"]:
         app.config["SESSION_COOKIE_SECURE"] = True
     app.before_request(reject_malformed_requests)
-    if app.config.get("RATELIMIT_ENABLED", True):
+    if app.config["RATELIMIT_ENABLED"]:
         storage = storage_from_string(app.config["RATELIMIT_STORAGE_URI"])
         app.extensions["rate_limiter"] = MovingWindowRateLimiter(storage)
     # Behind N trusted proxies the client address comes from their X-Forwarded-* headers.
@@ -111,27 +111,29 @@ def init_app(app: Flask) -> None:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies)
 
 
-def rate_limit(app: Flask, endpoint: str, limit: Callable[[], str], *keys: Callable[[], str]):
-    """Limit `endpoint` to `limit` (e.g. "30 per minute") per each key; past it, 429 with
-    Retry-After. Only that endpoint pays for the check.
+def rate_limited(setting: str, *keys: Callable[[], str]):
+    """Decorate a view: at most the rate in config[`setting`] (e.g. "30 per minute") per each
+    key (the visitor, the address); past it, 429 with Retry-After.
 
     Counts live in RATELIMIT_STORAGE_URI: in-process memory unless configured, so with
-    several worker processes each counts on its own.
+    several worker processes each counts on its own. Off when RATELIMIT_ENABLED is.
     """
-    limiter = app.extensions.get("rate_limiter")
-    if limiter is None:  # RATELIMIT_ENABLED is off
-        return
-    view = app.view_functions[endpoint]
     items = functools.lru_cache(maxsize=8)(parse)
 
-    @functools.wraps(view)
-    def limited(**kwargs):
-        item = items(limit())
-        for key in keys:
-            identity = key()
-            if not limiter.hit(item, endpoint, identity):
-                reset_at = limiter.get_window_stats(item, endpoint, identity).reset_time
-                raise TooManyRequests(retry_after=max(1, math.ceil(reset_at - time.time())))
-        return view(**kwargs)
+    def decorate(view):
+        @functools.wraps(view)
+        def limited(**kwargs):
+            limiter = current_app.extensions.get("rate_limiter")
+            if limiter is not None:
+                item = items(current_app.config[setting])
+                for key in keys:
+                    identity = key()
+                    if not limiter.hit(item, request.endpoint, identity):
+                        stats = limiter.get_window_stats(item, request.endpoint, identity)
+                        wait = max(1, math.ceil(stats.reset_time - time.time()))
+                        raise TooManyRequests(retry_after=wait)
+            return view(**kwargs)
 
-    app.view_functions[endpoint] = limited
+        return limited
+
+    return decorate

@@ -4,9 +4,9 @@
   also serializes an empty dict, to learn that the serializer makes text).
 - A response whose session did not change skips Flask's `save_session`: the cookie is not
   sent again (SESSION_REFRESH_EACH_REQUEST is off) and every response already varies on
-  `Cookie` (support/transport.py), so saving would only parse and rewrite `Vary`.
+  `Cookie` (plumbing/transport.py), so saving would only parse and rewrite `Vary`.
 
-Together ~6% of a home page. Everything else (cookie format, signing, expiry) is Flask's.
+Everything else (cookie format, signing, expiry) is Flask's.
 """
 
 from flask import Flask, Response

@@ -1,56 +1,25 @@
-"""Every route of the app and its error pages: the `main` blueprint.
+"""Every route of the app: the `main` blueprint.
 
-Views stay short: read the request, call the store, render a page or its fragment
-(support/htmx.py decides which).
+Views stay short: read the request, call the store, then render a page or its fragment
+(plumbing/htmx.py decides which) or, after a write, answer through regions.answer.
 """
 
 import functools
 import secrets
 
-from flask import (
-    Blueprint,
-    abort,
-    current_app,
-    flash,
-    make_response,
-    redirect,
-    request,
-    session,
-    url_for,
-)
-from sqlalchemy.exc import OperationalError
-from werkzeug.exceptions import HTTPException, ServiceUnavailable
+from flask import Blueprint, abort, make_response, request, session, url_for
 
-from support import dbfile, htmx
-from support.forms import EditForm, SubmissionForm
-from support.store import EditConflict, InvalidCursor, Store
+from plumbing import htmx
+from plumbing.security import rate_limited
+from plumbing.transport import indexed
+from submissions import regions
+from submissions.forms import EditForm, SubmissionForm
+from submissions.regions import RECENT
+from submissions.schema import InvalidCursor
+from submissions.store import EditConflict
+from submissions.store import current as get_store
 
 bp = Blueprint("main", __name__)
-
-# What a visitor is told for each error status; anything else uses Werkzeug's text.
-ERROR_TEXT = {
-    400: (
-        "Bad request",
-        "The form could not be accepted. It may have expired: reload it and try again.",
-    ),
-    404: ("Not found", "There is nothing at this address."),
-    405: ("Method not allowed", "This address does not accept that kind of request."),
-    413: ("Too large", "What you sent is larger than this site accepts."),
-    414: ("Address too long", "This address is longer than this site accepts."),
-    415: ("Unsupported form", "This site accepts forms sent the way a browser sends them."),
-    429: ("Too many submissions", "Please wait a little, then try again."),
-    500: ("Something went wrong", "An unexpected error happened on our side. Please try again."),
-    503: (
-        "Temporarily unavailable",
-        "Your data could not be reached just now; nothing was changed. Please try again shortly.",
-    ),
-}
-# How many of the visitor's newest submissions the recent list shows.
-RECENT = 10
-
-
-def get_store() -> Store:
-    return current_app.extensions["store"]
 
 
 def visitor_id(create: bool = False) -> str | None:
@@ -74,16 +43,12 @@ def address_key() -> str:
     return f"address:{request.remote_addr}"
 
 
-def submit_rate_limit() -> str:
-    return current_app.config["SUBMIT_RATE_LIMIT"]
-
-
 def submission_url(submission_id: str, view: str = "show") -> str:
     """The URL of a submission's page, or of another of its views ("delete", ...).
 
-    The one way templates and views build these. url_for runs once per view and app root
-    and the id is filled in (ids are URL-safe as they are): a list of 20 rows would
-    otherwise pay url_for's ~10 us some 40 times.
+    The one way templates and views build these: url_for runs once per view and app root,
+    and the id is filled in (ids are URL-safe as they are), so a list of rows does not pay
+    for url_for twice per row.
     """
     before, after = _around_id(view, request.script_root)
     return f"{before}{submission_id}{after}"
@@ -104,12 +69,6 @@ def owned_submission(submission_id: str):
     if submission is None:
         abort(404)
     return submission
-
-
-def recent_list(visitor: str | None) -> htmx.Part:
-    """The recent list as an out-of-band part: sent whole, so it is right whatever the page
-    showed before (another tab may have added or deleted rows since)."""
-    return ("partials/recent.html", {"submissions": get_store().recent(visitor, RECENT)})
 
 
 def form_page(form: SubmissionForm, submission=None, *, status: int = 200, partial: str):
@@ -141,8 +100,11 @@ def healthz():
 
 
 @bp.get("/")
+@indexed
 def home():
-    """Home page: welcome, a link to the form, and the visitor's recent submissions."""
+    """Home page: welcome, a link to the form, and the visitor's recent submissions.
+
+    Fragment: partials/recent.html."""
     recent = get_store().recent(visitor_id(), RECENT)
     return htmx.render(
         "home.html", "partials/recent.html", {"title": "Home", "submissions": recent}
@@ -150,8 +112,11 @@ def home():
 
 
 @bp.get("/submit")
+@indexed
 def submit_form():
-    """The empty form."""
+    """The empty form, an empty result region and the recent list.
+
+    Fragment: partials/submit_form.html."""
     return form_page(SubmissionForm(), partial="partials/submit_form.html")
 
 
@@ -160,6 +125,7 @@ def validate():
     """The submit rules applied to `user_input` as typed: characters left and any error.
 
     `form` names the form being typed in (its id prefix), so the answer carries its ids.
+    Page: the form page with that text checked. Fragment: partials/feedback.html.
     """
     prefix = request.args.get("form", "")
     if not SubmissionForm.valid_prefix(prefix):
@@ -179,28 +145,29 @@ def validate():
 
 
 @bp.post("/submit")
+@rate_limited("SUBMIT_RATE_LIMIT", visitor_key, address_key)
 def submit():
-    """Validate and store; PRG without htmx, the result fragment with it."""
+    """Validate and store. Valid: 303 to the submission's page, "Saved." there; with htmx its
+    card (partials/result.html), HX-Push-Url to its page, and out of band a fresh form, the
+    heading, the recent list and "Saved.". Invalid: 422, the form page with the message by
+    the field, or with htmx partials/submit_form.html (which swaps itself)."""
     form = SubmissionForm()
     if not form.validate():
         if form.request_id.errors:
             abort(400)
         return form_page(form, status=422, partial="partials/submit_form.html")
-    store, visitor = get_store(), visitor_id(create=True)
-    submission, _ = store.add(visitor, form.user_input.data, form.request_id.data or None)
+    visitor = visitor_id(create=True)
+    submission, _ = get_store().add(visitor, form.user_input.data, form.request_id.data or None)
     url = submission_url(submission.id)
-    if not htmx.wants_fragment():
-        flash("Saved.")
-        return redirect(url, 303)
-    return htmx.fragment(
-        "partials/result.html",
-        {"submission": submission, "focus": True},
-        oob=[
+    return regions.answer(
+        "Saved.",
+        url,
+        [
             ("partials/submit_form.html", {"form": SubmissionForm(formdata=None)}),
-            recent_list(visitor),
             ("partials/heading.html", {"heading": "Your submission"}),
-            ("partials/status.html", {"messages": ["Saved."]}),
+            regions.recent(visitor),
         ],
+        main=regions.card(submission, focus=True),
         title="Your submission",
         push_url=url,
     )
@@ -208,7 +175,11 @@ def submit():
 
 @bp.get("/submissions")
 def submissions():
-    """The visitor's submissions, 20 at a time, optionally searched with `q`."""
+    """The visitor's log: 20 rows at a time in the list order, searched with `q`, a count in
+    the heading. Fragment: partials/results.html (the contents of #results). With a `cursor`
+    (the "Load more" link), the next rows: as a page, or with htmx out of band only
+    (partials/more_rows.html appended to the list, partials/load_more.html). A malformed
+    cursor is a 400."""
     q = request.args.get("q", "").strip()
     cursor = request.args.get("cursor") or None
     store, visitor = get_store(), visitor_id()
@@ -249,7 +220,9 @@ def submissions():
 
 @bp.get("/submissions/<submission_id>")
 def show(submission_id: str):
-    """One submission's result page, with the form for the next entry."""
+    """One submission's result page: its card, then the form for the next entry.
+
+    Fragment: partials/result.html."""
     submission = owned_submission(submission_id)
     return form_page(SubmissionForm(), submission, partial="partials/result.html")
 
@@ -265,27 +238,18 @@ def edit_page(form: EditForm, submission, *, conflict: bool = False, status: int
     )
 
 
-def saved(submission, message: str):
-    """After an edit: PRG to the submission's page without htmx; with it, every place a page
-    may show the submission, out of band by id (its row, its card, the recent list), and
-    the status message."""
-    if not htmx.wants_fragment():
-        flash(message)
-        return redirect(submission_url(submission.id), 303)
-    return htmx.fragment(
-        None,
-        oob=[
-            ("partials/rows.html", {"entries": [submission], "focus_first": False}),
-            ("partials/result.html", {"submission": submission}),
-            recent_list(visitor_id()),
-            ("partials/status.html", {"messages": [message]}),
-        ],
-    )
+def changed(entry, message: str):
+    """The answer after a submission changed: its page without htmx; with it, every region
+    that shows it (the changed view closes any edit form open in it)."""
+    visitor = visitor_id()
+    parts = [regions.card(entry), regions.recent(visitor), *regions.log(entry, visitor)]
+    return regions.answer(message, submission_url(entry.id), parts)
 
 
 @bp.get("/submissions/<submission_id>/edit")
 def edit_form(submission_id: str):
-    """The edit form with the current text: in place with htmx, a page of its own without."""
+    """The edit form with the current text: a page of its own, or with htmx
+    partials/edit_form.html, appended into the row or card, which it covers."""
     submission = owned_submission(submission_id)
     data = {"user_input": submission.text, "version": submission.version}
     return edit_page(EditForm(submission.id, formdata=None, data=data), submission)
@@ -293,10 +257,12 @@ def edit_form(submission_id: str):
 
 @bp.post("/submissions/<submission_id>/edit")
 def edit(submission_id: str):
-    """Save new text over the version the form was loaded from; 409 if it changed since."""
+    """Save new text over the version the form was loaded from: see `changed`. Invalid: 422;
+    edited since the form was loaded: 409 showing the stored text beside theirs; the edit
+    page, or with htmx partials/edit_form.html (which swaps itself)."""
     submission = owned_submission(submission_id)
     if request.form.get("keep"):  # the visitor's choice after a conflict: change nothing
-        return saved(submission, "Kept the current text.")
+        return changed(submission, "Kept the current text.")
     form = EditForm(submission_id)
     if not form.validate():
         if form.version.errors:
@@ -310,78 +276,34 @@ def edit(submission_id: str):
         return edit_page(form, conflict.current, conflict=True, status=409)
     if edited is None:  # deleted meanwhile
         abort(404)
-    return saved(edited, "Saved your changes.")
+    return changed(edited, "Saved your changes.")
 
 
 @bp.post("/submissions/<submission_id>/delete")
 def delete(submission_id: str):
     """Delete at once, undoable for UNDO_SECONDS: PRG to the list offering Undo without htmx;
     with htmx, the row's own swap empties it (the button targets it) and the status offers
-    Undo, out of band with the count and the recent list."""
-    store, visitor = get_store(), visitor_id()
-    deleted = store.delete(submission_id, visitor)
+    Undo."""
+    visitor = visitor_id()
+    deleted = get_store().delete(submission_id, visitor)
     if deleted is None:
         abort(404)
-    if not htmx.wants_fragment():
-        return redirect(url_for("main.submissions", deleted=submission_id), 303)
-    return htmx.fragment(
-        None,
-        oob=[
-            ("partials/status.html", {"messages": [], "undo": deleted}),
-            ("partials/count.html", {"total": store.count(visitor)}),
-            recent_list(visitor),
-        ],
+    return regions.answer(
+        "",
+        url_for("main.submissions", deleted=submission_id),
+        [regions.recent(visitor), *regions.log(deleted, visitor, deleted=True)],
+        undo=deleted,
     )
 
 
 @bp.post("/submissions/<submission_id>/undo")
 def undo(submission_id: str):
-    """Put a just-deleted submission back as it was; 404 once the window has passed."""
-    store, visitor = get_store(), visitor_id()
-    restored = store.undo_delete(submission_id, visitor)
+    """Put a just-deleted submission back as it was: 303 to the log, "Restored." there; with
+    htmx out of band its row in its place, the counts and the recent list. 404 once the
+    window has passed."""
+    visitor = visitor_id()
+    restored = get_store().undo_delete(submission_id, visitor)
     if restored is None:
         abort(404)
-    message = "Restored."
-    if not htmx.wants_fragment():
-        flash(message)
-        return redirect(url_for("main.submissions"), 303)
-    return htmx.fragment(
-        None,
-        oob=[
-            ("partials/rows.html", {"entries": [restored], "focus_first": True}),
-            ("partials/status.html", {"messages": [message]}),
-            ("partials/count.html", {"total": store.count(visitor)}),
-            recent_list(visitor),
-        ],
-    )
-
-
-@bp.app_errorhandler(HTTPException)
-def handle_http_error(error: HTTPException):
-    """A styled page without htmx, a small fragment with it; never a stack trace."""
-    code = error.code or 500
-    title, message = ERROR_TEXT.get(code, (error.name, error.description))
-    # With htmx the error goes to the status region, never into the requester's target.
-    response = htmx.render(
-        "error.html",
-        "partials/error.html",
-        {"code": code, "title": title, "message": message},
-        retarget="#status",
-        reswap="innerHTML",
-        status=code,
-    )
-    # Keep headers the error defines, such as Allow on a 405.
-    for name, value in error.get_headers():
-        if name.lower() != "content-type":
-            response.headers[name] = value
-    return response
-
-
-@bp.app_errorhandler(OperationalError)
-def handle_database_error(error: OperationalError):
-    """503 for a database that is locked, read-only or unreachable; logged once, in one line."""
-    if not isinstance(error.orig, dbfile.DatabaseMoved):  # logged once by dbfile, not per request
-        current_app.logger.error(
-            "Database unavailable during %s %s: %s", request.method, request.path, error.orig
-        )
-    return handle_http_error(ServiceUnavailable(retry_after=5))
+    parts = [regions.recent(visitor), *regions.log(restored, visitor)]
+    return regions.answer("Restored.", url_for("main.submissions"), parts)

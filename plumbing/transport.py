@@ -1,28 +1,33 @@
 """What every response from the app carries on its way out, added by one hook:
 
-- the security headers (support/security.py);
-- `Vary` on the HX-* headers the page-or-fragment decision reads (support/htmx.py) and on
+- the security headers (plumbing/security.py);
+- `Vary` on the HX-* headers the page-or-fragment decision reads (plumbing/htmx.py) and on
   `Cookie`;
 - `X-Answered-By: app` on every response the app itself makes. static/app.js swaps an error
   response into the page only when it carries this header: a 502 or 504 page from a proxy
   in front has no business inside ours.
-- `X-Robots-Tag: noindex` on everything but the two public pages (home and the empty form):
+- `X-Robots-Tag: noindex` on everything but the views marked `@indexed` (the public pages):
   lists and result pages belong to one visitor, and error pages to no one.
 - gzip for HTML, for clients that accept it, with `Vary: Accept-Encoding` on all HTML so
-  caches keep the two encodings apart. Static files come precompressed (support/assets.py).
+  caches keep the two encodings apart. Static files come precompressed (plumbing/assets.py).
 """
 
 import gzip
 
-from flask import Flask, Response, request
+from flask import Flask, Response, current_app, request
 
-from support import htmx
+from plumbing import htmx
 
 ANSWERED_BY = ("X-Answered-By", "app")
-INDEXED = {"main.home", "main.submit_form"}
 # Below this, gzip's header and the CPU time cost more than the bytes it saves.
 MIN_GZIP_BYTES = 512
-GZIP_LEVEL = 6  # zlib's default: within 1% of level 9's size on our pages, and faster
+GZIP_LEVEL = 6  # zlib's default: nearly level 9's size on our pages, and faster
+
+
+def indexed(view):
+    """Decorate a view whose pages search engines may index (all others say noindex)."""
+    view.indexed = True
+    return view
 
 
 def gzipped(response: Response) -> Response:
@@ -45,9 +50,8 @@ def gzipped(response: Response) -> Response:
 def init_app(app: Flask, security_headers: dict[str, str]) -> None:
     """Add the headers above to every response from the app, and compress HTML.
 
-    One hook, and each header list built here once: three hooks changing headers through
-    Werkzeug's helpers (`response.vary` parses and rewrites the header on every change) cost
-    ~5% of a page.
+    One hook, and each header list built here once: Werkzeug's helpers (`response.vary`)
+    parse and rewrite a header on every change, which every response would pay for.
     """
     always = [*security_headers.items(), ANSWERED_BY]
     # What `Vary` names, keyed by "is HTML": every answer depends on the session cookie (the
@@ -64,8 +68,9 @@ def init_app(app: Flask, security_headers: dict[str, str]) -> None:
             response.vary.update(varies[html])
         else:
             headers["Vary"] = vary_header[html]
-        # Added, not replaced (replacing costs ~2% of a page): no view sets these headers.
+        # Added, not replaced (replacing searches the headers first): no view sets these.
         headers.extend(always)
-        if request.endpoint not in INDEXED:
+        view = current_app.view_functions.get(request.endpoint)
+        if not getattr(view, "indexed", False):
             headers["X-Robots-Tag"] = "noindex"
         return gzipped(response) if html else response

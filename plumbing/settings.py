@@ -66,6 +66,7 @@ SETTINGS = (
     Setting("HTTPS", False, boolean, "served over HTTPS: secure cookie and HSTS"),
     Setting("TRUSTED_PROXIES", 0, whole_number(0), "proxies in front whose X-Forwarded-* count"),
     Setting("SUBMIT_RATE_LIMIT", "30 per minute", rate_limit, "submissions per visitor/address"),
+    Setting("RATELIMIT_ENABLED", True, boolean, "apply the rate limits (off in most tests)"),
     Setting("RATELIMIT_STORAGE_URI", "memory://", text, "where rate-limit counts live"),
     Setting("DATABASE_BUSY_TIMEOUT_MS", 5000, whole_number(0), "SQLite: wait for a busy database"),
     Setting("UNDO_SECONDS", 30, whole_number(1), "how long a deleted submission can be restored"),

@@ -206,6 +206,6 @@ def init_app(app: Flask) -> None:
         app.extensions["dbfile"] = None
         return
     guard = FileGuard(database, app.logger)
-    engine = app.extensions["store"].engine
+    engine = app.extensions["database"].engine
     event.listen(engine, "do_connect", guard.connect)
     app.extensions["dbfile"] = guard

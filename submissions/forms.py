@@ -20,7 +20,7 @@ from wtforms.validators import (
 )
 from wtforms.widgets import HiddenInput
 
-from support.store import MAX_LENGTH, has_control_character, new_id
+from submissions.schema import MAX_LENGTH, has_control_character, new_id
 
 PREFIX = re.compile(r"[A-Za-z0-9_-]{0,48}")
 

@@ -3,7 +3,7 @@
 A backup is a consistent snapshot taken while the app serves (SQLite's online backup API, in
 one step, so it sees a single moment), written under a temporary name, checked, then renamed.
 A restore puts one back only while no process has the database open (it needs the exclusive
-lock on the lock file that every open connection holds a share of: support/dbfile.py), and
+lock on the lock file that every open connection holds a share of: plumbing/dbfile.py), and
 keeps the database it replaces beside it. PostgreSQL has its own tools for both; the commands
 say so (see the README, "Backups").
 """
@@ -22,7 +22,7 @@ from flask import Flask, current_app
 from flask.cli import with_appcontext
 from sqlalchemy.exc import DBAPIError
 
-from support import dbfile
+from plumbing import dbfile
 
 ON_POSTGRESQL = (
     'the database is PostgreSQL: use {tool} instead (see the README, "Backups"), e.g. {example}'
@@ -80,7 +80,7 @@ def backup(dest: Path) -> None:
     dest.parent.mkdir(parents=True, exist_ok=True)
     partial = beside(dest, ".partial")
     partial.unlink(missing_ok=True)  # left by an interrupted run
-    engine = current_app.extensions["store"].engine
+    engine = current_app.extensions["database"].engine
     started = time.monotonic()
     try:
         with closing(sqlite3.connect(partial)) as copy, engine.connect() as connection:

@@ -1,0 +1,151 @@
+"""The database under the app: the engine, its connections' settings, migrations, the health
+check, and reads run straight on the driver. It knows no table of the app's own.
+"""
+
+import contextlib
+import logging
+import sqlite3
+import threading
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+from alembic import command
+from alembic.config import Config
+from sqlalchemy import Select, create_engine, event, func, inspect, select, text
+from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.exc import DBAPIError
+
+from plumbing.dbfile import sqlite_file
+
+MIGRATION_LOCK = 7_315_001  # any number, the same for every server of the app
+
+
+def _casefold(value: str | None) -> str | None:
+    return value.casefold() if value is not None else None
+
+
+def _sqlite_setup(busy_timeout_ms: int):
+    def on_connect(dbapi_connection, _record) -> None:
+        # Unicode-aware case folding for search (SQLite's own lower() knows only ASCII).
+        dbapi_connection.create_function("casefold", 1, _casefold, deterministic=True)
+        # FULL makes every commit durable in WAL mode; a busy database is waited for this
+        # long, then the request fails cleanly (the app answers 503).
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA synchronous=FULL")
+        cursor.execute(f"PRAGMA busy_timeout={int(busy_timeout_ms)}")
+        cursor.close()
+
+    return on_connect
+
+
+class Database:
+    """One database, SQLite or PostgreSQL, as the app's queries need it."""
+
+    def __init__(self, url: str, busy_timeout_ms: int = 5000) -> None:
+        self.sqlite = make_url(url).get_backend_name() == "sqlite"
+        # pre_ping replaces connections a database server dropped (a restart, say).
+        self.engine: Engine = create_engine(url, pool_pre_ping=not self.sqlite)
+        if self.sqlite:
+            event.listen(self.engine, "connect", _sqlite_setup(busy_timeout_ms))
+        # SQLite takes one writer at a time and makes the others sleep and retry; threads of
+        # one process queue here instead, which keeps the wait for the write lock short.
+        self.writing = threading.Lock() if self.sqlite else contextlib.nullcontext()
+
+    def casefold(self, column):
+        """`column` case-folded in SQL, and the same folding for Python text (for LIKE)."""
+        if self.sqlite:
+            return func.casefold(column), str.casefold
+        return func.lower(column), str.lower
+
+    def migrate(self, migrations: Path, first: str, table: str) -> None:
+        """Apply pending Alembic migrations from `migrations`; SQLite switches to WAL.
+
+        Run once before serving (`flask init-db`, serve.py), never by each worker. A database
+        that has `table` but no migration record is taken as being at migration `first`.
+        """
+        if self.sqlite:
+            # The app's connections never create the file (plumbing/dbfile.py); this does.
+            database = sqlite_file(self.engine.url)
+            if database is not None and not database.exists():
+                logging.getLogger(__name__).warning("No database at %s: creating one", database)
+                sqlite3.connect(database).close()
+            with self.engine.connect() as connection:
+                connection.exec_driver_sql("PRAGMA journal_mode=WAL")
+        config = Config()
+        config.set_main_option("script_location", str(migrations))
+        with self.engine.begin() as connection:
+            if not self.sqlite:
+                # Servers starting together migrate one after another, never at once.
+                connection.execute(select(func.pg_advisory_xact_lock(MIGRATION_LOCK)))
+            config.attributes["connection"] = connection
+            tables = inspect(connection).get_table_names()
+            if table in tables and "alembic_version" not in tables:
+                command.stamp(config, first)
+            command.upgrade(config, "head")
+
+    def ping(self, table: str) -> bool:
+        """True when the database answers a query on `table`."""
+        try:
+            with self.engine.connect() as connection:
+                connection.execute(select(text("1")).select_from(text(table)).limit(1)).all()
+            return True
+        except DBAPIError:
+            return False
+
+    def fast_read(self, query: Select) -> "FastRead":
+        return FastRead(self, query)
+
+
+class FastRead:
+    """A Core select compiled once and then run straight on the DB-API connection.
+
+    For the reads every page makes, SQLAlchemy's per-statement work costs more than the query
+    itself. The SQL, the order of its parameters and the conversion of each result column all
+    come from the select and its column types, so this path returns what executing the select
+    through SQLAlchemy would. Errors come out as SQLAlchemy's, as from every other query; a
+    connection the server dropped is discarded from the pool.
+    """
+
+    def __init__(self, database: Database, query: Select) -> None:
+        self.engine = database.engine
+        dialect = self.engine.dialect
+        compiled = query.compile(dialect=dialect)
+        self.sql = compiled.string
+        self.names: Sequence[str] | None = compiled.positiontup if dialect.positional else None
+        self.defaults = compiled.params  # the values bound in the select itself
+        self.convert: list[Callable[[Any], Any] | None] = [
+            column.type.dialect_impl(dialect).result_processor(dialect, None)
+            for column in query.selected_columns
+        ]
+
+    def rows(self, **parameters: Any) -> list[tuple]:
+        values = {**self.defaults, **parameters}
+        if self.names is not None:
+            bound: Any = tuple(values[name] for name in self.names)
+        else:
+            bound = values
+        dbapi = self.engine.dialect.loaded_dbapi
+        connection = cursor = None
+        try:
+            connection = self.engine.raw_connection()
+            cursor = connection.cursor()
+            cursor.execute(self.sql, bound)
+            raw = cursor.fetchall()
+        except dbapi.Error as error:
+            gone = connection is not None and self.engine.dialect.is_disconnect(
+                error, connection.dbapi_connection, cursor
+            )
+            if gone:
+                connection.invalidate(error)
+            raise DBAPIError.instance(
+                self.sql, bound, error, dbapi.Error, connection_invalidated=gone
+            ) from error
+        finally:
+            if connection is not None:
+                connection.close()  # back to the pool, which rolls back what the read began
+        convert = self.convert
+        return [
+            tuple(value if f is None else f(value) for f, value in zip(convert, row, strict=True))
+            for row in raw
+        ]

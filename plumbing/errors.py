@@ -1,0 +1,59 @@
+"""Error pages: a styled page without htmx, a small fragment with it; never a stack trace."""
+
+from flask import Flask, current_app, request
+from sqlalchemy.exc import OperationalError
+from werkzeug.exceptions import HTTPException, ServiceUnavailable
+
+from plumbing import dbfile, htmx
+
+# What a visitor is told for each error status; anything else uses Werkzeug's text.
+ERROR_TEXT = {
+    400: (
+        "Bad request",
+        "The form could not be accepted. It may have expired: reload it and try again.",
+    ),
+    404: ("Not found", "There is nothing at this address."),
+    405: ("Method not allowed", "This address does not accept that kind of request."),
+    413: ("Too large", "What you sent is larger than this site accepts."),
+    414: ("Address too long", "This address is longer than this site accepts."),
+    415: ("Unsupported form", "This site accepts forms sent the way a browser sends them."),
+    429: ("Too many submissions", "Please wait a little, then try again."),
+    500: ("Something went wrong", "An unexpected error happened on our side. Please try again."),
+    503: (
+        "Temporarily unavailable",
+        "Your data could not be reached just now; nothing was changed. Please try again shortly.",
+    ),
+}
+
+
+def http_error(error: HTTPException):
+    """The error's page or fragment, with the headers the error defines (Allow on a 405)."""
+    code = error.code or 500
+    title, message = ERROR_TEXT.get(code, (error.name, error.description))
+    # With htmx the error goes to the status region, never into the requester's target.
+    response = htmx.render(
+        "error.html",
+        "partials/error.html",
+        {"code": code, "title": title, "message": message},
+        retarget="#status",
+        reswap="innerHTML",
+        status=code,
+    )
+    for name, value in error.get_headers():
+        if name.lower() != "content-type":
+            response.headers[name] = value
+    return response
+
+
+def database_error(error: OperationalError):
+    """503 for a database that is locked, read-only or unreachable; logged once, in one line."""
+    if not isinstance(error.orig, dbfile.DatabaseMoved):  # logged once by dbfile, not per request
+        current_app.logger.error(
+            "Database unavailable during %s %s: %s", request.method, request.path, error.orig
+        )
+    return http_error(ServiceUnavailable(retry_after=5))
+
+
+def init_app(app: Flask) -> None:
+    app.register_error_handler(HTTPException, http_error)
+    app.register_error_handler(OperationalError, database_error)

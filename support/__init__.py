@@ -1,1 +1,0 @@
-"""Supporting modules of app.py: htmx responses, data access and forms."""
