@@ -131,3 +131,17 @@ document.addEventListener("htmx:after:swap", () => {
     document.querySelector('form [aria-invalid="true"]')?.focus();
   }
 });
+
+// A control that the answer to its own request replaced (a toggle re-drawn in its new state,
+// a row moved to its new place) keeps the focus: the new element with the same id takes it.
+let focusedId = null;
+document.addEventListener("htmx:before:request", () => {
+  focusedId = document.activeElement?.id || null;
+});
+document.addEventListener("htmx:after:swap", () => {
+  const active = document.activeElement;
+  if (focusedId && (!active || active === document.body)) {
+    document.getElementById(focusedId)?.focus();
+  }
+  focusedId = null;
+});
