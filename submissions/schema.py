@@ -23,6 +23,7 @@ from sqlalchemy import (
     Text,
     TypeDecorator,
     UniqueConstraint,
+    false,
     tuple_,
 )
 
@@ -67,6 +68,7 @@ submissions = Table(
     # Each edit adds one: an edit made from an older version is refused (store.py, `edit`).
     Column("version", Integer, nullable=False, server_default="1"),
     Column("edited_at", UTCDateTime),
+    Column("pinned", Boolean, nullable=False, server_default=false()),
     # Set when deleted: the row stays, restorable, for the undo window, then is purged.
     Column("deleted_at", UTCDateTime, info={"private": True}),
     UniqueConstraint("visitor_id", "request_id", name="uq_submissions_visitor_request"),
@@ -78,9 +80,9 @@ submissions = Table(
 ENTRY_COLUMNS = tuple(column for column in submissions.c if not column.info.get("private"))
 Entry = namedtuple("Entry", [column.name for column in ENTRY_COLUMNS])
 
-# The list order, each column descending: newest first, the id breaking ties. Every list
-# query orders by it and pages through it (see `encode_cursor`).
-ORDER = (submissions.c.created_at, submissions.c.id)
+# The list order, each column descending: pinned ones first, then newest first, the id
+# breaking ties. Every list query orders by it and pages through it (see `encode_cursor`).
+ORDER = (submissions.c.pinned, submissions.c.created_at, submissions.c.id)
 NEWEST_FIRST = tuple(column.desc() for column in ORDER)
 OLDEST_FIRST = tuple(column.asc() for column in ORDER)
 Index("ix_submissions_visitor_order", submissions.c.visitor_id, *ORDER)

@@ -238,12 +238,12 @@ def edit_page(form: EditForm, submission, *, conflict: bool = False, status: int
     )
 
 
-def changed(entry, message: str):
-    """The answer after a submission changed: its page without htmx; with it, every region
-    that shows it (the changed view closes any edit form open in it)."""
+def changed(entry, message: str, redirect_to: str | None = None):
+    """The answer after a submission changed: its page (or `redirect_to`) without htmx; with
+    it, every region that shows it (the changed view closes any edit form open in it)."""
     visitor = visitor_id()
     parts = [regions.card(entry), regions.recent(visitor), *regions.log(entry, visitor)]
-    return regions.answer(message, submission_url(entry.id), parts)
+    return regions.answer(message, redirect_to or submission_url(entry.id), parts)
 
 
 @bp.get("/submissions/<submission_id>/edit")
@@ -277,6 +277,19 @@ def edit(submission_id: str):
     if edited is None:  # deleted meanwhile
         abort(404)
     return changed(edited, "Saved your changes.")
+
+
+@bp.post("/submissions/<submission_id>/pin")
+def pin(submission_id: str):
+    """Pin a submission first in every list (`pinned=1`), or unpin it (`pinned=0`): 303 to
+    the log, which shows where it went; with htmx see `changed` (its row moves)."""
+    pinned = request.form.get("pinned")
+    if pinned not in ("0", "1"):
+        abort(400)
+    entry = get_store().update(submission_id, visitor_id(), pinned=pinned == "1")
+    if entry is None:
+        abort(404)
+    return changed(entry, "Pinned." if entry.pinned else "Unpinned.", url_for("main.submissions"))
 
 
 @bp.post("/submissions/<submission_id>/delete")

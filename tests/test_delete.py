@@ -29,8 +29,16 @@ def undo_form(doc):
 
 
 def test_rows_and_card_delete_with_a_named_post_button(client, doomed):
-    row_form = parse(client.get("/submissions")).find(id=f"row-{doomed}").find("form")
-    card_form = parse(client.get(f"/submissions/{doomed}")).find(id="result").find("form")
+    row_form = (
+        parse(client.get("/submissions"))
+        .find(id=f"row-{doomed}")
+        .find("form", class_="delete-form")
+    )
+    card_form = (
+        parse(client.get(f"/submissions/{doomed}"))
+        .find(id="result")
+        .find("form", class_="delete-form")
+    )
     for form in (row_form, card_form):
         assert form["action"] == f"/submissions/{doomed}/delete"
         assert form["method"] == "post"

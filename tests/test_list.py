@@ -131,7 +131,7 @@ def test_a_page_past_the_end_is_an_empty_state(client):
     add(client, "only")
     doc = parse(client.get("/submissions"))
     row_id = doc.select_one("li[id^=row-]")["id"].removeprefix("row-")
-    response = client.get(f"/submissions?cursor=1.{row_id}")
+    response = client.get(f"/submissions?cursor=0.1.{row_id}")
     assert response.status_code == 200
     assert row_texts(parse(response)) == []
     assert "no more submissions" in parse(response).find(id="results").get_text()

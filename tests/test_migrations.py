@@ -80,7 +80,9 @@ def test_a_database_from_before_migrations_is_taken_over_with_its_rows(store):
     store.migrate()
 
     assert current(store) == ScriptDirectory(str(MIGRATIONS)).get_current_head()
-    assert store.get("before", "visitor") == Entry("before", "from before", created_at, 1, None)
+    assert store.get("before", "visitor") == Entry(
+        "before", "from before", created_at, 1, None, False
+    )
 
 
 def test_the_edit_migration_goes_down_and_up_keeping_rows(store):
@@ -142,3 +144,16 @@ def test_the_deleted_at_migration_moves_the_trash_over_and_back(store):
     assert store.get(doomed.id, "visitor") is None
     assert store.undo_delete(doomed.id, "visitor") == edited
     assert store.recent("visitor") == [edited, kept]
+
+
+def test_the_pin_migration_goes_down_and_up_keeping_rows(store):
+    store.migrate()
+    entry, _ = store.add("visitor", "pinned")
+    pinned = store.update(entry.id, "visitor", pinned=True)
+    assert pinned.pinned is True
+
+    alembic(store, command.downgrade, "0004")
+    assert "pinned" not in {c["name"] for c in inspect(store.engine).get_columns("submissions")}
+
+    store.migrate()
+    assert store.get(entry.id, "visitor") == pinned._replace(pinned=False)

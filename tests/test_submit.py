@@ -179,8 +179,9 @@ def test_script_payload_is_escaped_exactly_once(client, htmx):
     assert doc.select_one(".entered").get_text() == PAYLOAD
     assert PAYLOAD not in body
     assert "&amp;lt;" not in body
-    # The entry, the recent list, and the names of the edit link and the delete button.
-    assert body.count("&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt;") == 4
+    # The entry, the recent list, and the names of the edit link and the pin and delete
+    # buttons.
+    assert body.count("&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt;") == 5
     assert not [s for s in doc.find_all("script") if not s.has_attr("src")]
 
 
@@ -188,8 +189,9 @@ def test_echoed_text_sits_inside_hx_ignore(client):
     payload = 'x" hx-get="/evil'
     doc = parse(submit(client, payload, headers=HTMX))
     echoes = doc.find_all(string=lambda text: payload in text)
-    # The result, the recent list, and the names of the edit link and the delete button.
-    assert len(echoes) == 4
+    # The result, the recent list, and the names of the edit link and the pin and delete
+    # buttons.
+    assert len(echoes) == 5
     for echo in echoes:
         assert echo.find_parent(attrs={"hx-ignore": True}) is not None
 

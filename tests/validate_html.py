@@ -132,7 +132,7 @@ def record(folder: Path) -> None:
     listing = r.parse("/submissions")
     r.both("load-more", "GET", listing.find(id="load-more")["href"])
     row = listing.select_one("li[id^=row-]")["id"].removeprefix("row-")
-    r.both("past-the-end", "GET", f"/submissions?cursor=1.{row}")
+    r.both("past-the-end", "GET", f"/submissions?cursor=0.1.{row}")
 
     # Editing: the form (page and in place), a save (every place out of band, the log's row
     # placed in its search), 422, 409.
@@ -154,6 +154,8 @@ def record(folder: Path) -> None:
     # Deleting: with htmx only out-of-band parts (Undo in the status); without, the list
     # offers Undo. Undoing: the row back out of band, or the list saying "Restored.".
     token = {"csrf_token": r.token()}
+    pin = {**token, "pinned": "1"}
+    r.save("pin", r.client.post(f"{submission}/pin", data=pin, headers=FROM_SEARCH), 200)
     r.save("delete", r.client.post(f"{submission}/delete", data=token, headers=HTMX), 200)
     r.save("undo", r.client.post(f"{submission}/undo", data=token, headers=FROM_SEARCH), 200)
     deleted = r.client.post(f"/submissions/{row}/delete", data=token)
