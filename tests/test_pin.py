@@ -184,3 +184,13 @@ def test_pin_answers_each_request_shape(client, ids, shape):
     else:
         assert response.status_code == 200
         assert parse(response).find("html") is None
+
+
+def test_the_recent_list_marks_pinned_entries_and_the_log_says_its_order(client, ids):
+    pin(client, ids["s1"])
+    items = parse(client.get("/")).select("#recent li")
+    marks = {li.a.get_text(): li.find(class_="pinned") for li in items}
+    assert marks["s1"].get_text() == "Pinned"
+    assert [text for text, mark in marks.items() if mark is not None] == ["s1"]
+    summary = parse(client.get("/submissions")).find(id="results-summary")
+    assert summary.get_text().strip() == "Newest first, pinned on top"

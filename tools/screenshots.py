@@ -1,8 +1,8 @@
 """`make screenshots`: the main states of the real app, photographed in Chromium.
 
-Every state (home empty and with rows, the form, a 422, a result, the log, a search with
-no hits, a 404, and with JavaScript a submit that fails on the way) at 1280x800 (desktop)
-and 390x844 (phone), in the light and the dark colour scheme, with JavaScript on and off,
+Every state (home empty and with rows, the form, a 422, a result, the log, a pinned row, a
+search with no hits, a 404, and with JavaScript a submit that fails on the way) at 1280x800
+(desktop) and 390x844 (phone), in the light and the dark colour scheme, with JavaScript on and off,
 as full-page PNGs: docs/screenshots/all/<state>-<device>-<scheme>-<js|nojs>.png (ignored
 by git). The few the README shows are copied to docs/screenshots/ (committed). Look at
 them all after a change to the templates or the styles.
@@ -46,6 +46,8 @@ README = [
     "deleted-phone-dark-js",
     "conflict-desktop-dark-js",
     "error-desktop-light-nojs",
+    "pinned-desktop-light-js",
+    "pinned-phone-dark-js",
 ]
 
 
@@ -108,6 +110,14 @@ def photograph(page: Page, javascript: bool) -> dict[str, bytes]:
     shot("deleted")
     page.locator("#status").get_by_role("button", name="Undo").click()
     expect(page.locator("#status")).to_contain_text("Restored")
+    page.goto("/submissions")
+    page.locator("#submission-rows button.pin").nth(3).click()
+    expect(page.locator("#submission-rows li").first.locator("button.pin")).to_have_attribute(
+        "aria-pressed", "true"
+    )
+    shot("pinned")
+    page.goto("/")
+    shot("home-pinned")
     page.goto("/submissions?q=holiday")
     shot("search")
     page.goto("/no/such/page")
