@@ -6,6 +6,7 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
+import servers
 from helpers import TEST_CONFIG, ready_app, service_url
 from playwright.sync_api import Page
 from sqlalchemy import create_engine
@@ -14,10 +15,35 @@ from werkzeug.serving import make_server
 from app import create_app
 
 
+def throwaway(variable: str, what: str, start):
+    """The URL in `variable` when set (CI sets it), else a throwaway server of the tests' own
+    for this session (tests/servers.py); skip without one, or fail in CI."""
+    if os.environ.get(variable):
+        yield os.environ[variable]
+        return
+    try:
+        with start() as server:
+            yield server.url
+    except LookupError:  # no binaries to start one from
+        service_url(variable, what)  # skips, saying how to get one (fails in CI)
+
+
+@pytest.fixture(scope="session")
+def postgres_server():
+    """The PostgreSQL server every PostgreSQL test uses, each in a schema of its own."""
+    yield from throwaway("TEST_POSTGRES_URL", "PostgreSQL server", servers.postgresql)
+
+
+@pytest.fixture(scope="session")
+def redis_server():
+    """The Redis server the tests that need one share (each flushes it first)."""
+    yield from throwaway("TEST_REDIS_URL", "Redis server", servers.redis_server)
+
+
 @pytest.fixture
-def postgres_url():
+def postgres_url(postgres_server):
     """A fresh, empty schema on the PostgreSQL test server, dropped afterwards."""
-    server = service_url("TEST_POSTGRES_URL", "PostgreSQL server")
+    server = postgres_server
     schema = f"test_{secrets.token_hex(6)}"
     admin = create_engine(server, pool_pre_ping=True)
     with admin.begin() as connection:

@@ -64,7 +64,10 @@ def service_url(variable: str, what: str) -> str:
     """The URL of a test server from the environment; skip without one (fail in CI)."""
     url = os.environ.get(variable)
     if not url:
-        message = f"No {what}: set {variable} to run these tests against one (.ci/run does)."
+        message = (
+            f"No {what}: `make test` starts one from requirements-dev.txt's packages or the "
+            f"system's binaries, or set {variable} to use one of yours."
+        )
         if os.environ.get("CI") == "true":
             pytest.fail(message)
         pytest.skip(message)

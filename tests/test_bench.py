@@ -14,7 +14,7 @@ import sys
 import jinja2
 import pytest
 from bs4 import BeautifulSoup
-from helpers import service_url, submit
+from helpers import submit
 
 from app import ROOT
 from bench.visible import differences
@@ -112,7 +112,7 @@ def wrk():
 def database_args(request):
     if request.param == "sqlite":
         return []
-    return ["--database-url", service_url("TEST_POSTGRES_URL", "PostgreSQL server")]
+    return ["--database-url", request.getfixturevalue("postgres_server")]
 
 
 @pytest.mark.slow

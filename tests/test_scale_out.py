@@ -12,16 +12,16 @@ from urllib.parse import urlencode
 import pytest
 import redis
 from bs4 import BeautifulSoup
-from helpers import HTMX, csrf_token, free_port, service_url, submit
+from helpers import HTMX, csrf_token, free_port, submit
 
 from app import ROOT
 
 
 @pytest.fixture
-def redis_url():
-    url = service_url("TEST_REDIS_URL", "Redis server")
-    redis.Redis.from_url(url).flushdb()
-    return url
+def redis_url(redis_server):
+    with redis.Redis.from_url(redis_server) as client:
+        client.flushdb()
+    return redis_server
 
 
 def test_the_limit_counts_across_apps_sharing_redis(make_app, redis_url):
