@@ -4,6 +4,7 @@ check, and reads run straight on the driver. It knows no table of the app's own.
 
 import contextlib
 import logging
+import math
 import sqlite3
 import threading
 from collections.abc import Callable, Sequence
@@ -15,6 +16,7 @@ from alembic.config import Config
 from sqlalchemy import Select, create_engine, event, func, inspect, select, text
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 
 from plumbing.dbfile import sqlite_file
 
@@ -25,7 +27,7 @@ def _casefold(value: str | None) -> str | None:
     return value.casefold() if value is not None else None
 
 
-def _sqlite_setup(busy_timeout_ms: int):
+def _sqlite_setup(timeout_ms: int):
     def on_connect(dbapi_connection, _record) -> None:
         # Unicode-aware case folding for search (SQLite's own lower() knows only ASCII).
         dbapi_connection.create_function("casefold", 1, _casefold, deterministic=True)
@@ -33,21 +35,69 @@ def _sqlite_setup(busy_timeout_ms: int):
         # long, then the request fails cleanly (the app answers 503).
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA synchronous=FULL")
-        cursor.execute(f"PRAGMA busy_timeout={int(busy_timeout_ms)}")
+        cursor.execute(f"PRAGMA busy_timeout={int(timeout_ms)}")
         cursor.close()
 
     return on_connect
 
 
+def _postgresql_setup(timeout_ms: int):
+    def on_connect(dbapi_connection, _record) -> None:
+        # No statement, and no wait for a lock, lasts longer than this (the app answers 503).
+        try:
+            with dbapi_connection.cursor() as cursor:
+                cursor.execute(f"SET statement_timeout = {int(timeout_ms)}")
+                cursor.execute(f"SET lock_timeout = {int(timeout_ms)}")
+            dbapi_connection.commit()
+        except Exception:
+            dbapi_connection.close()  # the server went away meanwhile: the pool never gets it
+            raise
+
+    def on_do_connect(_dialect, _record, _cargs, cparams: dict) -> None:
+        # Nor does opening a connection (psycopg counts whole seconds, at least 2), unless the
+        # URL says otherwise.
+        cparams.setdefault("connect_timeout", max(2, math.ceil(timeout_ms / 1000)))
+
+    return on_connect, on_do_connect
+
+
+class _OneLine(logging.Filter):
+    """The pool's report of a connection it could not reset or close (the server dropped
+    it): one line, without the traceback. The connection is discarded either way."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.exc_info and record.levelno >= logging.ERROR:
+            error = record.exc_info[1]
+            record.msg = "Database connection discarded (%s: %s)"
+            record.args = (type(error).__name__, (str(error).strip().splitlines() or [""])[0])
+            record.exc_info = None
+            record.levelno, record.levelname = logging.WARNING, "WARNING"
+        return True
+
+
 class Database:
     """One database, SQLite or PostgreSQL, as the app's queries need it."""
 
-    def __init__(self, url: str, busy_timeout_ms: int = 5000) -> None:
+    def __init__(self, url: str, timeout_ms: int = 5000) -> None:
+        """`timeout_ms` bounds every wait for the database: for a connection from the pool or
+        the server, for a lock, for a statement."""
         self.sqlite = make_url(url).get_backend_name() == "sqlite"
-        # pre_ping replaces connections a database server dropped (a restart, say).
-        self.engine: Engine = create_engine(url, pool_pre_ping=not self.sqlite)
+        self.engine: Engine = create_engine(
+            url,
+            # pre_ping replaces connections a database server dropped (a restart, say).
+            pool_pre_ping=not self.sqlite,
+            pool_timeout=timeout_ms / 1000,
+        )
+        pool_log = self.engine.pool.logger
+        pool_log = getattr(pool_log, "logger", pool_log)  # the logging.Logger it writes to
+        if not any(isinstance(f, _OneLine) for f in pool_log.filters):
+            pool_log.addFilter(_OneLine())
         if self.sqlite:
-            event.listen(self.engine, "connect", _sqlite_setup(busy_timeout_ms))
+            event.listen(self.engine, "connect", _sqlite_setup(timeout_ms))
+        else:
+            on_connect, on_do_connect = _postgresql_setup(timeout_ms)
+            event.listen(self.engine, "connect", on_connect)
+            event.listen(self.engine, "do_connect", on_do_connect)
         # SQLite takes one writer at a time and makes the others sleep and retry; threads of
         # one process queue here instead, which keeps the wait for the write lock short.
         self.writing = threading.Lock() if self.sqlite else contextlib.nullcontext()
@@ -90,7 +140,7 @@ class Database:
             with self.engine.connect() as connection:
                 connection.execute(select(text("1")).select_from(text(table)).limit(1)).all()
             return True
-        except DBAPIError:
+        except (DBAPIError, PoolTimeout):
             return False
 
     def fast_read(self, query: Select) -> "FastRead":

@@ -1,7 +1,11 @@
 """Error pages: a styled page without htmx, a small fragment with it; never a stack trace."""
 
+import threading
+import time
+
 from flask import Flask, current_app, request
 from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from werkzeug.exceptions import HTTPException, ServiceUnavailable
 
 from plumbing import dbfile, htmx
@@ -45,15 +49,49 @@ def http_error(error: HTTPException):
     return response
 
 
-def database_error(error: OperationalError):
-    """503 for a database that is locked, read-only or unreachable; logged once, in one line."""
-    if not isinstance(error.orig, dbfile.DatabaseMoved):  # logged once by dbfile, not per request
-        current_app.logger.error(
-            "Database unavailable during %s %s: %s", request.method, request.path, error.orig
-        )
+class Repeats:
+    """Say a failure once, then at most once every `window` seconds while it goes on,
+    with how many more times it happened: an outage is a few lines, not one per request."""
+
+    def __init__(self, window: float = 10.0) -> None:
+        self.window = window
+        self.lock = threading.Lock()
+        self.last: dict[str, float] = {}
+        self.more: dict[str, int] = {}
+
+    def tell(self, kind: str) -> int | None:
+        """None to keep quiet; else how many of `kind` went unsaid since it was last said."""
+        now = time.monotonic()
+        with self.lock:
+            if now - self.last.get(kind, -self.window) < self.window:
+                self.more[kind] = self.more.get(kind, 0) + 1
+                return None
+            self.last[kind] = now
+            return self.more.pop(kind, 0)
+
+
+def database_error(error: OperationalError | PoolTimeout):
+    """503 for a database that is locked, read-only, unreachable or too slow (every wait for it
+    is bounded by DATABASE_TIMEOUT_MS); logged in one line, and again only every few seconds
+    while the same failure goes on."""
+    reason = getattr(error, "orig", None) or error
+    if not isinstance(reason, dbfile.DatabaseMoved):  # logged once by dbfile, not per request
+        first_line = (str(reason).strip().splitlines() or [""])[0]
+        repeats = current_app.extensions["error_repeats"]
+        unsaid = repeats.tell(f"{type(reason).__name__}: {first_line}")
+        if unsaid is not None:
+            current_app.logger.error(
+                "Database unavailable during %s %s: %s%s",
+                request.method,
+                request.path,
+                first_line,
+                f" (and {unsaid} more like it since)" if unsaid else "",
+            )
     return http_error(ServiceUnavailable(retry_after=5))
 
 
 def init_app(app: Flask) -> None:
+    app.extensions["error_repeats"] = Repeats()
     app.register_error_handler(HTTPException, http_error)
     app.register_error_handler(OperationalError, database_error)
+    app.register_error_handler(PoolTimeout, database_error)

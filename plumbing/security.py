@@ -104,11 +104,56 @@ def init_app(app: Flask) -> None:
         app.config["SESSION_COOKIE_SECURE"] = True
     app.before_request(reject_malformed_requests)
     if app.config["RATELIMIT_ENABLED"]:
-        storage = storage_from_string(app.config["RATELIMIT_STORAGE_URI"])
-        app.extensions["rate_limiter"] = MovingWindowRateLimiter(storage)
+        app.extensions["rate_limits"] = RateLimits(app.config["RATELIMIT_STORAGE_URI"], app)
     # Behind N trusted proxies the client address comes from their X-Forwarded-* headers.
     if proxies := int(app.config["TRUSTED_PROXIES"]):
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies)
+
+
+class RateLimits:
+    """The rate limiter, failing open: while its storage (Redis, say) cannot be reached,
+    requests are let through rather than refused, with one warning when the outage begins
+    and one line when it ends. A rate limit protects the app; it is not worth an outage."""
+
+    # How long a request waits for the storage before going on without it.
+    TIMEOUT_SECONDS = 0.5
+
+    def __init__(self, uri: str, app: Flask) -> None:
+        options = {}
+        if uri.startswith("redis"):
+            options = {
+                "socket_timeout": self.TIMEOUT_SECONDS,
+                "socket_connect_timeout": self.TIMEOUT_SECONDS,
+            }
+        self.storage = storage_from_string(uri, **options)
+        self.limiter = MovingWindowRateLimiter(self.storage)
+        self.logger = app.logger
+        self.down = False  # in this process, since the last failure
+
+    def wait(self, item, namespace: str, identity: str) -> int | None:
+        """Count one hit: None if allowed, else the seconds until the next is allowed."""
+        try:
+            allowed = self.limiter.hit(item, namespace, identity)
+            if not allowed:
+                reset_at = self.limiter.get_window_stats(item, namespace, identity).reset_time
+        except self.storage.base_exceptions as error:
+            if not self.down:
+                self.down = True
+                self.logger.warning(
+                    "Rate-limit storage unavailable, letting requests through: %s", error
+                )
+            return None
+        if self.down:
+            self.down = False
+            self.logger.warning("Rate-limit storage available again")
+        return None if allowed else max(1, math.ceil(reset_at - time.time()))
+
+    def healthy(self) -> bool:
+        """True when the storage answers (within TIMEOUT_SECONDS)."""
+        try:
+            return bool(self.storage.check())
+        except self.storage.base_exceptions:
+            return False
 
 
 def rate_limited(setting: str, *keys: Callable[[], str]):
@@ -116,21 +161,20 @@ def rate_limited(setting: str, *keys: Callable[[], str]):
     key (the visitor, the address); past it, 429 with Retry-After.
 
     Counts live in RATELIMIT_STORAGE_URI: in-process memory unless configured, so with
-    several worker processes each counts on its own. Off when RATELIMIT_ENABLED is.
+    several worker processes each counts on its own. Off when RATELIMIT_ENABLED is; open
+    while the storage is unreachable (see RateLimits).
     """
     items = functools.lru_cache(maxsize=8)(parse)
 
     def decorate(view):
         @functools.wraps(view)
         def limited(**kwargs):
-            limiter = current_app.extensions.get("rate_limiter")
-            if limiter is not None:
+            limits = current_app.extensions.get("rate_limits")
+            if limits is not None:
                 item = items(current_app.config[setting])
                 for key in keys:
-                    identity = key()
-                    if not limiter.hit(item, request.endpoint, identity):
-                        stats = limiter.get_window_stats(item, request.endpoint, identity)
-                        wait = max(1, math.ceil(stats.reset_time - time.time()))
+                    wait = limits.wait(item, request.endpoint, key())
+                    if wait is not None:
                         raise TooManyRequests(retry_after=wait)
             return view(**kwargs)
 

@@ -68,10 +68,12 @@ SETTINGS = (
     Setting("SUBMIT_RATE_LIMIT", "30 per minute", rate_limit, "submissions per visitor/address"),
     Setting("RATELIMIT_ENABLED", True, boolean, "apply the rate limits (off in most tests)"),
     Setting("RATELIMIT_STORAGE_URI", "memory://", text, "where rate-limit counts live"),
-    Setting("DATABASE_BUSY_TIMEOUT_MS", 5000, whole_number(0), "SQLite: wait for a busy database"),
+    Setting("DATABASE_TIMEOUT_MS", 5000, whole_number(1), "longest wait for the database"),
     Setting("UNDO_SECONDS", 30, whole_number(1), "how long a deleted submission can be restored"),
 )
 NAMES = tuple(setting.name for setting in SETTINGS)
+# Settings that were renamed: the old name set is refused, never silently ignored.
+RENAMED = {"DATABASE_BUSY_TIMEOUT_MS": "DATABASE_TIMEOUT_MS"}
 
 
 class SettingError(SystemExit):
@@ -81,6 +83,9 @@ class SettingError(SystemExit):
 def load(instance_path: str, test_config: dict | None) -> dict[str, Any]:
     """The settings' values, each parsed: defaults < `.env` < environment < `test_config`."""
     env_file = dotenv_values(Path.cwd() / ".env")
+    for old, new in RENAMED.items():
+        if os.environ.get(old) or env_file.get(old):
+            raise SettingError(f"error: {old} is now called {new}: rename it")
     values = {}
     for setting in SETTINGS:
         raw = os.environ.get(setting.name) or env_file.get(setting.name)

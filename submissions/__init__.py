@@ -24,7 +24,7 @@ def init_app(app: Flask) -> Store:
     commands. The schema is prepared by `flask init-db` or serve.py, never by each worker."""
     store = Store(
         app.config["DATABASE_URL"],
-        app.config["DATABASE_BUSY_TIMEOUT_MS"],
+        app.config["DATABASE_TIMEOUT_MS"],
         undo_window=timedelta(seconds=app.config["UNDO_SECONDS"]),
     )
     app.extensions["store"] = store

@@ -17,10 +17,13 @@ have is skipped by htmx), so whichever page the visitor acted on ends up as a fr
 would be.
 """
 
+from collections.abc import Callable
 from urllib.parse import parse_qs, urlsplit
 
-from flask import flash, redirect, url_for
+from flask import current_app, flash, redirect, url_for
 from flask.typing import ResponseReturnValue
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 
 from plumbing import htmx
 from plumbing.htmx import Part
@@ -80,21 +83,29 @@ def log(entry: Entry, visitor: str | None, *, deleted: bool = False) -> list[Par
 def answer(
     message: str,
     redirect_to: str,
-    parts: list[Part],
+    parts: Callable[[], list[Part]],
     *,
     undo: Entry | None = None,
     main: Part | None = None,
     **fragment_options,
 ) -> ResponseReturnValue:
-    """The answer to a successful write.
+    """The answer to a write that succeeded (it is committed).
 
     Without htmx: 303 to `redirect_to`, with `message` flashed (Post/Redirect/Get). With it:
     `main` for the request's target (or nothing), the status saying `message` (and offering
-    `undo`), then `parts` out of band; `fragment_options` as htmx.fragment takes them.
+    `undo`), then the regions `parts()` reads, out of band; `fragment_options` as
+    htmx.fragment takes them. Should reading them fail, the write still stands: the visitor
+    is told it was saved, and that the rest of the page is out of date.
     """
     if not htmx.wants_fragment():
         if message:
             flash(message)
         return redirect(redirect_to, 303)
+    try:
+        oob = parts()
+    except (OperationalError, PoolTimeout) as error:
+        current_app.logger.warning("Saved, but the page's regions could not be read: %s", error)
+        message = f"{message} Reload the page to bring the rest of it up to date.".strip()
+        oob = []
     partial, context = main or (None, None)
-    return htmx.fragment(partial, context, oob=[status(message, undo), *parts], **fragment_options)
+    return htmx.fragment(partial, context, oob=[status(message, undo), *oob], **fragment_options)

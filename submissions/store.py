@@ -63,11 +63,11 @@ class Store:
     def __init__(
         self,
         url: str,
-        busy_timeout_ms: int = 5000,
+        timeout_ms: int = 5000,
         undo_window: timedelta = timedelta(seconds=30),
         clock: Callable[[], datetime] = _utc_now,
     ) -> None:
-        self.database = Database(url, busy_timeout_ms)
+        self.database = Database(url, timeout_ms)
         self.engine = self.database.engine
         self.undo_window = undo_window
         self.clock = clock

@@ -7,7 +7,7 @@ Views stay short: read the request, call the store, then render a page or its fr
 import functools
 import secrets
 
-from flask import Blueprint, abort, make_response, request, session, url_for
+from flask import Blueprint, abort, current_app, make_response, request, session, url_for
 
 from plumbing import htmx
 from plumbing.security import rate_limited
@@ -91,9 +91,16 @@ def form_page(form: SubmissionForm, submission=None, *, status: int = 200, parti
 
 @bp.get("/healthz")
 def healthz():
-    """For load balancers and monitors: 200 while the database answers, 503 otherwise."""
+    """For load balancers and monitors: 200 while the database answers, 503 otherwise. The
+    text says so on its first line, then what each dependency says. The rate-limit storage
+    does not decide the status: while it is away, requests are let through unlimited."""
     healthy = get_store().ping()
-    response = make_response("ok\n" if healthy else "unavailable\n", 200 if healthy else 503)
+    lines = ["ok" if healthy else "unavailable", f"database: {'ok' if healthy else 'unavailable'}"]
+    limits = current_app.extensions.get("rate_limits")
+    if limits is not None:
+        state = "ok" if limits.healthy() else "unavailable (requests are let through unlimited)"
+        lines.append(f"rate-limit storage: {state}")
+    response = make_response("\n".join(lines) + "\n", 200 if healthy else 503)
     response.mimetype = "text/plain"
     response.headers["Cache-Control"] = "no-store"
     return response
@@ -162,7 +169,7 @@ def submit():
     return regions.answer(
         "Saved.",
         url,
-        [
+        lambda: [
             ("partials/submit_form.html", {"form": SubmissionForm(formdata=None)}),
             ("partials/heading.html", {"heading": "Your submission"}),
             regions.recent(visitor),
@@ -242,7 +249,10 @@ def changed(entry, message: str, redirect_to: str | None = None):
     """The answer after a submission changed: its page (or `redirect_to`) without htmx; with
     it, every region that shows it (the changed view closes any edit form open in it)."""
     visitor = visitor_id()
-    parts = [regions.card(entry), regions.recent(visitor), *regions.log(entry, visitor)]
+
+    def parts():
+        return [regions.card(entry), regions.recent(visitor), *regions.log(entry, visitor)]
+
     return regions.answer(message, redirect_to or submission_url(entry.id), parts)
 
 
@@ -304,7 +314,7 @@ def delete(submission_id: str):
     return regions.answer(
         "",
         url_for("main.submissions", deleted=submission_id),
-        [regions.recent(visitor), *regions.log(deleted, visitor, deleted=True)],
+        lambda: [regions.recent(visitor), *regions.log(deleted, visitor, deleted=True)],
         undo=deleted,
     )
 
@@ -318,5 +328,8 @@ def undo(submission_id: str):
     restored = get_store().undo_delete(submission_id, visitor)
     if restored is None:
         abort(404)
-    parts = [regions.recent(visitor), *regions.log(restored, visitor)]
-    return regions.answer("Restored.", url_for("main.submissions"), parts)
+    return regions.answer(
+        "Restored.",
+        url_for("main.submissions"),
+        lambda: [regions.recent(visitor), *regions.log(restored, visitor)],
+    )

@@ -140,7 +140,7 @@ def test_serve_settings_come_from_the_environment(monkeypatch):
         ("TRUSTED_PROXIES", "two"),
         ("LOG_LEVEL", "LOUD"),
         ("SUBMIT_RATE_LIMIT", "lots per day"),
-        ("DATABASE_BUSY_TIMEOUT_MS", "5s"),
+        ("DATABASE_TIMEOUT_MS", "5s"),
     ],
 )
 def test_a_bad_setting_stops_the_app_at_start_in_one_line(clean_env, monkeypatch, name, value):
@@ -153,14 +153,24 @@ def test_a_bad_setting_stops_the_app_at_start_in_one_line(clean_env, monkeypatch
     assert "\n" not in message
 
 
+def test_a_renamed_setting_is_refused_saying_its_new_name(clean_env, monkeypatch):
+    monkeypatch.setenv("SECRET_KEY", "a-real-secret-key-from-the-environment")
+    monkeypatch.setenv("DATABASE_BUSY_TIMEOUT_MS", "250")
+    with pytest.raises(SystemExit) as stop:
+        create_app()
+    assert str(stop.value.code) == (
+        "error: DATABASE_BUSY_TIMEOUT_MS is now called DATABASE_TIMEOUT_MS: rename it"
+    )
+
+
 def test_settings_are_parsed_to_their_types(clean_env, monkeypatch):
     monkeypatch.setenv("SECRET_KEY", "a-real-secret-key-from-the-environment")
     monkeypatch.setenv("TRUSTED_PROXIES", "2")
-    monkeypatch.setenv("DATABASE_BUSY_TIMEOUT_MS", "250")
+    monkeypatch.setenv("DATABASE_TIMEOUT_MS", "250")
     monkeypatch.setenv("HTTPS", "off")
     monkeypatch.setenv("LOG_LEVEL", "warning")
     config = create_app().config
     assert config["TRUSTED_PROXIES"] == 2
-    assert config["DATABASE_BUSY_TIMEOUT_MS"] == 250
+    assert config["DATABASE_TIMEOUT_MS"] == 250
     assert config["HTTPS"] is False
     assert config["LOG_LEVEL"] == "WARNING"

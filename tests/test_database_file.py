@@ -75,7 +75,7 @@ def test_a_database_file_taken_away_is_noticed_and_its_return_too(client, db, wa
     put_back = WAYS[way](db)
     try:
         health = client.get("/healthz")
-        assert (health.status_code, health.text) == (503, "unavailable\n")
+        assert (health.status_code, health.text) == (503, "unavailable\ndatabase: unavailable\n")
         for n, htmx in enumerate([False, True, False, True]):
             response = client.post(
                 "/submit",

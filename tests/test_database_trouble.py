@@ -19,7 +19,7 @@ def db_dir(tmp_path):
 
 @pytest.fixture
 def app(make_app, db_dir):
-    return make_app(DATABASE_URL=f"sqlite:///{db_dir / 'app.db'}", DATABASE_BUSY_TIMEOUT_MS=100)
+    return make_app(DATABASE_URL=f"sqlite:///{db_dir / 'app.db'}", DATABASE_TIMEOUT_MS=100)
 
 
 def database_errors(caplog) -> list[str]:
@@ -80,7 +80,7 @@ def test_a_missing_database(client, store, db_dir, tmp_path, caplog):
     shutil.move(db_dir, moved)
     try:
         health = client.get("/healthz")
-        assert (health.status_code, health.text) == (503, "unavailable\n")
+        assert (health.status_code, health.text) == (503, "unavailable\ndatabase: unavailable\n")
         assert health.headers["Cache-Control"] == "no-store"
         assert_unavailable(client.get(url), htmx=False)
         assert_unavailable(client.get(url, headers=HTMX), htmx=True)

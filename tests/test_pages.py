@@ -215,5 +215,5 @@ def test_health_check_is_tiny_plain_text_and_never_cached(client, shape):
     response = client.get("/healthz", headers=SHAPES[shape][0])
     assert response.status_code == 200
     assert response.mimetype == "text/plain"
-    assert response.text == "ok\n"
+    assert response.text == "ok\ndatabase: ok\n"  # and no rate limits in tests
     assert response.headers["Cache-Control"] == "no-store"
