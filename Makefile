@@ -33,8 +33,9 @@ run: $(VENV)/.installed .env  ## Create the SQLite database if needed and serve 
 bench: $(VENV)/.installed  ## Throughput, latency and memory against a floor and a FastAPI peer (BENCH_ARGS to tune)
 	$(BIN)/python bench/bench.py $(BENCH_ARGS)
 
+# One worker per CPU; a file's tests stay on one worker (some share a server or a Redis).
 test: $(VENV)/.installed-dev  ## The whole suite, browser tests included
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n auto --dist loadfile $(PYTEST_ARGS)
 
 lint: $(VENV)/.installed-dev  ## What CI checks: lint and formatting
 	$(BIN)/ruff check .

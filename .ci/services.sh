@@ -12,7 +12,7 @@ start_services() {
   runuser -u postgres -- "$pg_bin/initdb" -D "$services_dir/pg/data" -A trust -U postgres \
     --no-sync >/dev/null
   runuser -u postgres -- "$pg_bin/pg_ctl" -D "$services_dir/pg/data" -l "$services_dir/pg/log" \
-    -o "-h 127.0.0.1 -p 54329 -k $services_dir/pg -c fsync=on" -w start >/dev/null
+    -o "-h 127.0.0.1 -p 54329 -k $services_dir/pg -c fsync=on -c max_connections=300" -w start >/dev/null
   redis-server --bind 127.0.0.1 --port 63790 --save "" --appendonly no --daemonize yes \
     --dir "$services_dir" --pidfile "$services_dir/redis.pid" --logfile "$services_dir/redis.log"
   export TEST_POSTGRES_URL="postgresql+psycopg://postgres@127.0.0.1:54329/postgres"

@@ -48,7 +48,8 @@ def postgres_url(postgres_server):
     admin = create_engine(server, pool_pre_ping=True)
     with admin.begin() as connection:
         connection.exec_driver_sql(f"CREATE SCHEMA {schema}")
-    yield f"{server}?options=-csearch_path%3D{schema}"
+    # Named after its schema too, so a test can end its own connections and no one else's.
+    yield f"{server}?options=-csearch_path%3D{schema}&application_name={schema}"
     with admin.begin() as connection:
         connection.exec_driver_sql(f"DROP SCHEMA {schema} CASCADE")
     admin.dispose()

@@ -7,7 +7,7 @@ import sqlite3
 
 import pytest
 from helpers import HTMX, assert_unavailable, count_rows, form_fields, parse, submit
-from sqlalchemy import event
+from sqlalchemy import create_engine, event
 
 
 @pytest.fixture
@@ -115,12 +115,22 @@ def test_postgresql_connections_dropped_by_a_restart_are_replaced(make_app, post
     client = app.test_client()
     url = submit(client, "before the restart").headers["Location"]
     engine = app.extensions["store"].engine
-    # What a restart does to the pool's open connections: the server ends them.
-    with engine.connect() as connection:
-        connection.exec_driver_sql(
-            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
-            "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+    assert engine.pool.checkedin() >= 1
+    # What a restart does to the pool's open connections: the server ends them (from a
+    # connection of another engine, so that every one of the app's is ended).
+    other = create_engine(postgres_url)
+    with other.connect() as connection:
+        ended = (
+            connection.exec_driver_sql(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                "WHERE application_name = current_setting('application_name') "
+                "AND pid <> pg_backend_pid()"
+            )
+            .scalars()
+            .all()
         )
+    other.dispose()
+    assert ended and all(ended)
     response = client.get(url)
     assert response.status_code == 200
     assert parse(response).select_one(".entered").get_text() == "before the restart"

