@@ -238,3 +238,13 @@ def test_a_422_page_says_error_in_its_title_and_sums_up_the_problems(client):
     ok = parse(client.get("/submit"))
     assert ok.title.get_text().startswith("Submit")
     assert ok.find(class_="error-summary") is None
+
+
+@pytest.mark.parametrize("htmx", [False, True], ids=["plain", "htmx"])
+def test_the_result_says_you_entered_and_the_text(client, htmx):
+    response = submit(client, "Water the tomatoes", headers=HTMX if htmx else {})
+    if not htmx:
+        response = client.get(response.headers["Location"])
+    line = parse(response).select_one(".result .you-entered")
+    assert line.get_text() == "You entered: Water the tomatoes"
+    assert line.select_one(".entered").has_attr("hx-ignore")
