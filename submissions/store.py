@@ -1,8 +1,9 @@
 """Every query on submissions, behind methods named by intent. Columns and order come from
 schema.py; the engine and its connections from plumbing/database.py."""
 
+import itertools
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -141,6 +142,19 @@ class Store:
         if len(entries) > limit:
             return entries[:limit], encode_cursor(entries[limit - 1])
         return entries, None
+
+    def every(self, visitor_id: str | None, batch: int = 500) -> Iterator[Entry]:
+        """All the visitor's submissions in the list order, read `batch` at a time (no
+        connection is held between batches). The first batch is read at once, so that a
+        database that cannot be reached fails the call, not the iteration."""
+        first, cursor = self.page(visitor_id, limit=batch)
+
+        def rest(cursor: str | None) -> Iterator[Entry]:
+            while cursor is not None:
+                entries, cursor = self.page(visitor_id, cursor=cursor, limit=batch)
+                yield from entries
+
+        return itertools.chain(first, rest(cursor))
 
     def count(self, visitor_id: str | None, q: str = "") -> int:
         """How many of the visitor's submissions contain `q` (all of them without it)."""

@@ -6,13 +6,24 @@ Views stay short: read the request, call the store, then render a page or its fr
 
 import functools
 import secrets
+from datetime import UTC, datetime
 
-from flask import Blueprint, abort, current_app, make_response, request, session, url_for
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    make_response,
+    request,
+    session,
+    stream_with_context,
+    url_for,
+)
 
 from plumbing import htmx
 from plumbing.security import rate_limited
 from plumbing.transport import indexed
-from submissions import regions
+from submissions import export, regions
 from submissions.forms import EditForm, SubmissionForm
 from submissions.regions import RECENT
 from submissions.schema import InvalidCursor
@@ -223,6 +234,21 @@ def submissions():
             else None,
         },
     )
+
+
+@bp.get("/submissions/download.<any(csv, json):kind>")
+def download(kind: str):
+    """All the visitor's submissions as a file to keep: CSV (UTF-8, formulas neutralised) or
+    JSON, streamed. A file, not a page: the same answer with or without htmx (the links to it
+    are not boosted)."""
+    entries = get_store().every(visitor_id())
+    writer = export.as_csv if kind == "csv" else export.as_json
+    response = Response(stream_with_context(writer(entries)), mimetype=None)
+    response.headers["Content-Type"] = export.CONTENT_TYPES[kind]
+    day = datetime.now(UTC).date().isoformat()
+    response.headers["Content-Disposition"] = f'attachment; filename="submissions-{day}.{kind}"'
+    response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 @bp.get("/submissions/<submission_id>")

@@ -1,5 +1,7 @@
-"""Pinning in a real browser, JavaScript on and off; and the log's search staying true after
-an edit."""
+"""Pinning and downloading in a real browser, JavaScript on and off; and the log's search
+staying true after an edit."""
+
+from pathlib import Path
 
 import pytest
 from helpers import assert_no_reload, mark_document, seed
@@ -95,4 +97,18 @@ def test_an_edit_in_a_search_that_no_longer_matches_leaves_the_results(watched):
     expect(page.locator(ROWS)).to_have_count(1)
     assert row_texts(page) == ["apple tart"]
     expect(page.locator("#results-summary")).to_contain_text("1 matching")
+    assert_no_reload(page, events)
+
+
+def test_download_is_a_file_with_javascript_on_not_a_swap(watched):
+    page, events = watched
+    seed(page, "to keep")
+    page.goto("/submissions")
+    mark_document(page, events)
+    with page.expect_download() as download:
+        page.get_by_role("link", name="CSV").click()
+    assert download.value.suggested_filename.startswith("submissions-")
+    assert download.value.suggested_filename.endswith(".csv")
+    assert "to keep" in Path(download.value.path()).read_text(encoding="utf-8-sig")
+    expect(page.locator("h1")).to_contain_text("Your submissions")
     assert_no_reload(page, events)
