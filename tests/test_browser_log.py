@@ -172,6 +172,18 @@ def test_delete_the_result_card_with_javascript_becomes_the_list(watched):
     expect(page.locator("#result article")).to_have_count(0)
 
 
+def test_undo_after_deleting_the_result_card_puts_the_row_back_in_its_place(watched):
+    page, events = watched
+    delete_a_result_card(page)  # with JavaScript: the log, offering Undo
+    expect(page.locator("#status").get_by_role("button", name="Undo")).to_be_visible()
+    mark_document(page, events)
+    page.locator("#status").get_by_role("button", name="Undo").click()
+    expect(page.locator("#status")).to_have_text("Restored.")
+    expect(page.locator(f"{ROWS} > a:first-child").first).to_have_text("doomed card")
+    assert row_texts(page)[:2] == ["doomed card", "older"]
+    assert_no_reload(page, events)
+
+
 def test_an_undo_after_its_window_is_refused(watched, live_app):
     page, _ = watched
     seed(page, "gone for good")
