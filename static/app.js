@@ -145,3 +145,53 @@ document.addEventListener("htmx:after:swap", () => {
   }
   focusedId = null;
 });
+
+// Times in the visitor's own clock. The server writes each <time> in UTC ("05 Dec 2026,
+// 03:17 UTC", or "3 minutes ago" for those marked data-ago, with the date in their title);
+// here they are shown in the browser's time zone and locale, and the "ago" ones kept
+// current while the page is open (a timer, no request).
+(() => {
+  "use strict";
+
+  const lang = document.documentElement.lang || undefined;
+  const absolute = new Intl.DateTimeFormat(undefined, {
+    year: "numeric",
+    month: "short",
+    day: "2-digit",
+    hour: "2-digit",
+    minute: "2-digit",
+    timeZoneName: "short",
+  });
+  const day = new Intl.DateTimeFormat(undefined, { dateStyle: "medium" });
+  const relative = new Intl.RelativeTimeFormat(lang, { numeric: "always" });
+  const UNITS = [
+    ["day", 86400, 30],
+    ["hour", 3600, 24],
+    ["minute", 60, 60],
+  ];
+
+  // The server's rules (plumbing/humanize.py), in the browser's words and clock.
+  function ago(moment) {
+    const seconds = Math.floor((Date.now() - moment) / 1000);
+    if (seconds < 60) return "just now";
+    for (const [unit, size, limit] of UNITS) {
+      const count = Math.floor(seconds / size);
+      if (count >= 1 && count < limit) return relative.format(-count, unit);
+    }
+    return day.format(moment);
+  }
+
+  function showTimes(root) {
+    for (const time of root.querySelectorAll("time[datetime]")) {
+      const moment = new Date(time.dateTime);
+      if (Number.isNaN(moment.getTime())) continue;
+      const text = time.hasAttribute("data-ago") ? ago(moment) : absolute.format(moment);
+      if (time.textContent !== text) time.textContent = text;
+      if (time.title) time.title = absolute.format(moment);
+    }
+  }
+
+  document.addEventListener("DOMContentLoaded", () => showTimes(document));
+  document.addEventListener("htmx:after:swap", () => showTimes(document));
+  setInterval(() => showTimes(document), 30_000);
+})();
