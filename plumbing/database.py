@@ -98,9 +98,31 @@ class Database:
             on_connect, on_do_connect = _postgresql_setup(timeout_ms)
             event.listen(self.engine, "connect", on_connect)
             event.listen(self.engine, "do_connect", on_do_connect)
+        self.timeout = timeout_ms / 1000
         # SQLite takes one writer at a time and makes the others sleep and retry; threads of
         # one process queue here instead, which keeps the wait for the write lock short.
-        self.writing = threading.Lock() if self.sqlite else contextlib.nullcontext()
+        self._write_lock = threading.Lock() if self.sqlite else None
+
+    @contextlib.contextmanager
+    def writing(self):
+        """Around a write: on SQLite, this process's writers one at a time, each waiting at
+        most the timeout for its turn (then PoolTimeout, which the app answers with 503)."""
+        if self._write_lock is None:
+            yield
+            return
+        if not self._write_lock.acquire(timeout=self.timeout):
+            raise PoolTimeout("waited too long for this process's other writes")
+        try:
+            yield
+        finally:
+            self._write_lock.release()
+
+    def unbounded(self, connection) -> None:
+        """Lift the request timeouts for the rest of `connection`'s transaction: for
+        migrations and maintenance, which may rightly take longer than any request."""
+        if not self.sqlite:
+            connection.exec_driver_sql("SET LOCAL statement_timeout = 0")
+            connection.exec_driver_sql("SET LOCAL lock_timeout = 0")
 
     def casefold(self, column):
         """`column` case-folded in SQL, and the same folding for Python text (for LIKE)."""
@@ -125,6 +147,7 @@ class Database:
         config = Config()
         config.set_main_option("script_location", str(migrations))
         with self.engine.begin() as connection:
+            self.unbounded(connection)
             if not self.sqlite:
                 # Servers starting together migrate one after another, never at once.
                 connection.execute(select(func.pg_advisory_xact_lock(MIGRATION_LOCK)))
@@ -152,8 +175,9 @@ class FastRead:
 
     For the reads every page makes, SQLAlchemy's per-statement work costs more than the query
     itself. The SQL, the order of its parameters and the conversion of each result column all
-    come from the select and its column types, so this path returns what executing the select
-    through SQLAlchemy would. Errors come out as SQLAlchemy's, as from every other query; a
+    come from the select and its types (parameters go through their bind processing, results
+    through their result processing), so this path returns what executing the select through
+    SQLAlchemy would. Errors come out as SQLAlchemy's, as from every other query; a
     connection the server dropped is discarded from the pool.
     """
 
@@ -164,13 +188,25 @@ class FastRead:
         self.sql = compiled.string
         self.names: Sequence[str] | None = compiled.positiontup if dialect.positional else None
         self.defaults = compiled.params  # the values bound in the select itself
+        names = compiled.bind_names  # each bind parameter of the select: its name in the SQL
+        self.required = {name for bind, name in names.items() if bind.required}
+        # Each parameter goes through its type's bind processing, as SQLAlchemy would do.
+        self.bind = {
+            name: processor
+            for bind, name in names.items()
+            if (processor := bind.type.dialect_impl(dialect).bind_processor(dialect))
+        }
         self.convert: list[Callable[[Any], Any] | None] = [
             column.type.dialect_impl(dialect).result_processor(dialect, None)
             for column in query.selected_columns
         ]
 
     def rows(self, **parameters: Any) -> list[tuple]:
+        if missing := self.required - parameters.keys():
+            raise TypeError(f"missing parameters: {', '.join(sorted(missing))}")
         values = {**self.defaults, **parameters}
+        for name, process in self.bind.items():
+            values[name] = process(values[name])
         if self.names is not None:
             bound: Any = tuple(values[name] for name in self.names)
         else:

@@ -2,6 +2,7 @@
 schema.py; the engine and its connections from plumbing/database.py."""
 
 import itertools
+import threading
 import time
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
@@ -77,6 +78,7 @@ class Store:
         self._one = self.database.fast_read(_ONE)
         self._recent = self.database.fast_read(_RECENT)
         self._next_purge = 0.0  # time.monotonic() of the next purge a write may make
+        self._purge_check = threading.Lock()
 
     def migrate(self) -> None:
         """Apply pending migrations (migrations/); run once before serving."""
@@ -96,7 +98,7 @@ class Store:
             "created_at": self.clock(),
         }
         try:
-            with self.database.writing, self.engine.begin() as connection:
+            with self.database.writing(), self.engine.begin() as connection:
                 row = connection.execute(insert(submissions).returning(*ENTRY_COLUMNS), values)
                 entry = Entry(*row.one())
                 self._purge_when_due(connection)
@@ -104,7 +106,7 @@ class Store:
         except IntegrityError:
             if request_id is None:
                 raise
-            query = _ENTRY.filter_by(visitor_id=visitor_id, request_id=request_id)
+            query = _ENTRY.filter_by(visitor_id=visitor_id, request_id=request_id).where(_LIVE)
             with self.engine.connect() as connection:
                 return Entry(*connection.execute(query).one()), False
 
@@ -197,7 +199,7 @@ class Store:
         if version is not None:
             query = query.filter_by(version=version).values(version=version + 1)
         keys = _keys(submission_id, visitor_id)
-        with self.database.writing, self.engine.begin() as connection:
+        with self.database.writing(), self.engine.begin() as connection:
             row = connection.execute(query.returning(*ENTRY_COLUMNS), keys).first()
         if row is not None:
             return Entry(*row)
@@ -220,9 +222,13 @@ class Store:
         """
         if visitor_id is None:
             return None
-        query = update(submissions).where(*_OWN, _LIVE).values(deleted_at=self.clock())
+        # Its request id goes: submitting that form again stores the text anew, as it would
+        # had the submission never existed.
+        query = (
+            update(submissions).where(*_OWN, _LIVE).values(deleted_at=self.clock(), request_id=None)
+        )
         keys = _keys(submission_id, visitor_id)
-        with self.database.writing, self.engine.begin() as connection:
+        with self.database.writing(), self.engine.begin() as connection:
             row = connection.execute(query.returning(*ENTRY_COLUMNS), keys).first()
             self._purge_when_due(connection)
         return Entry(*row) if row else None
@@ -244,7 +250,7 @@ class Store:
             return None
         query = update(submissions).where(*_OWN, self._in_undo_window()).values(deleted_at=None)
         keys = _keys(submission_id, visitor_id)
-        with self.database.writing, self.engine.begin() as connection:
+        with self.database.writing(), self.engine.begin() as connection:
             row = connection.execute(query.returning(*ENTRY_COLUMNS), keys).first()
         return Entry(*row) if row else None
 
@@ -253,15 +259,20 @@ class Store:
 
     def purge_deleted(self) -> int:
         """Remove for good what was deleted before the undo window; how many went."""
-        with self.database.writing, self.engine.begin() as connection:
+        with self.database.writing(), self.engine.begin() as connection:
+            self.database.unbounded(connection)  # a long backlog is not a request
             return self._purge(connection)
 
     def _purge_when_due(self, connection) -> None:
-        """Purge within a write about once per undo window: a deleted row is gone for good at
-        the first write two windows after its deletion, at the latest."""
+        """Purge within a submit or a delete about once per undo window (per process): a
+        deleted row is gone for good at the first of those two windows after its deletion, at
+        the latest."""
         now = time.monotonic()
-        if now >= self._next_purge:
-            self._next_purge = now + self.undo_window.total_seconds()
+        with self._purge_check:  # one thread of this process purges; the others go on
+            due = now >= self._next_purge
+            if due:
+                self._next_purge = now + self.undo_window.total_seconds()
+        if due:
             self._purge(connection)
 
     def _purge(self, connection) -> int:

@@ -4,6 +4,8 @@ nothing half-written, and service resumes by itself once the database is back.""
 import logging
 import shutil
 import sqlite3
+import threading
+import time
 
 import pytest
 from helpers import HTMX, assert_unavailable, count_rows, form_fields, parse, submit
@@ -137,3 +139,28 @@ def test_postgresql_connections_dropped_by_a_restart_are_replaced(make_app, post
     assert submit(client, "after the restart").status_code == 303
     assert database_errors(caplog) == []
     engine.dispose()
+
+
+def test_writers_queued_in_one_process_each_wait_at_most_the_timeout(app, db_dir):
+    blocker = sqlite3.connect(db_dir / "app.db", isolation_level=None)
+    blocker.execute("BEGIN EXCLUSIVE")
+    waits = []
+
+    def write(n: int) -> None:
+        client = app.test_client()
+        fields = form_fields(client)  # the empty form needs no database
+        started = time.monotonic()
+        response = client.post("/submit", data={**fields, "user_input": f"w{n}"})
+        waits.append((response.status_code, time.monotonic() - started))
+
+    try:
+        threads = [threading.Thread(target=write, args=(n,)) for n in range(8)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+    finally:
+        blocker.execute("ROLLBACK")
+        blocker.close()
+    assert [status for status, _ in waits] == [503] * 8
+    assert max(seconds for _, seconds in waits) < 1.5  # 100 ms each, not 100 ms x 8 queued

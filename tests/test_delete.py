@@ -3,7 +3,16 @@
 import time
 
 import pytest
-from helpers import FROM_LOG, HTMX, count_rows, csrf_token, parse, submission_id, submit
+from helpers import (
+    FROM_LOG,
+    HTMX,
+    count_rows,
+    csrf_token,
+    form_fields,
+    parse,
+    submission_id,
+    submit,
+)
 from sqlalchemy import func, select
 
 from submissions.schema import submissions
@@ -214,3 +223,19 @@ def test_delete_and_undo_need_a_csrf_token(client, store, doomed):
 def test_delete_by_get_is_not_possible(client, store, doomed):
     assert client.get(f"/submissions/{doomed}/delete").status_code == 405
     assert count_rows(store) == 1
+
+
+def test_the_same_form_sent_again_after_its_submission_was_deleted_stores_it_anew(client, store):
+    fields = {**form_fields(client), "user_input": "once more"}
+    first = submission_id(client.post("/submit", data=fields))
+    client.post(f"/submissions/{first}/delete", data=csrf(client))
+
+    again = client.post("/submit", data=fields)
+
+    assert again.status_code == 303
+    second = submission_id(again)
+    assert second != first  # not the deleted one, which would be a 404
+    assert client.get(again.headers["Location"]).status_code == 200
+    assert count_rows(store) == 1
+    assert client.post(f"/submissions/{first}/undo", data=csrf(client)).status_code == 303
+    assert count_rows(store) == 2

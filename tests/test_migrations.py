@@ -157,3 +157,13 @@ def test_the_pin_migration_goes_down_and_up_keeping_rows(store):
 
     store.migrate()
     assert store.get(entry.id, "visitor") == pinned._replace(pinned=False)
+
+
+def test_migrations_and_the_purge_are_not_held_to_the_request_timeout(database_url):
+    store = Store(database_url, timeout_ms=1)  # no request could be answered in time
+    try:
+        store.migrate()
+        store.purge_deleted()
+        assert current(store) == ScriptDirectory(str(MIGRATIONS)).get_current_head()
+    finally:
+        store.engine.dispose()

@@ -50,3 +50,23 @@ def test_an_unreachable_postgresql_raises_sqlalchemys_error(make_app):
     ).extensions["store"]
     with pytest.raises(DBAPIError):
         store.get("some-id", "visitor")
+
+
+def test_the_fast_path_processes_parameters_as_sqlalchemy_does(store):
+    from datetime import timedelta, timezone
+
+    from sqlalchemy import bindparam, select
+
+    from submissions.schema import ENTRY_COLUMNS, submissions
+
+    for n in range(3):
+        store.add("visitor", f"entry {n}")
+    later = select(*ENTRY_COLUMNS).where(submissions.c.created_at < bindparam("before"))
+    fast = store.database.fast_read(later)
+    # The same moment in Tokyo's zone: stored times are UTC, so it must be converted first.
+    tokyo = datetime.now(UTC).astimezone(timezone(timedelta(hours=9))) - timedelta(hours=1)
+    with store.engine.connect() as connection:
+        through_sqlalchemy = connection.execute(later, {"before": tokyo}).all()
+    assert fast.rows(before=tokyo) == [tuple(row) for row in through_sqlalchemy] == []
+    with pytest.raises(TypeError, match="missing parameters: before"):
+        fast.rows()
