@@ -88,17 +88,16 @@ def render(
     context: dict,
     *,
     page_context: Callable[[], dict] | None = None,
-    oob: Iterable[Part] = (),
     retarget: str | None = None,
     reswap: str | None = None,
     status: int = 200,
 ) -> Response:
-    """The full page for a normal request, its `partial` (plus `oob` parts) for an htmx one.
+    """The full page for a normal request, its `partial` for an htmx one.
 
     Page and partial get `context`; `page_context`, if given, supplies what only the full
     page needs (called only for it).
     """
     if wants_fragment():
-        return fragment(partial, context, oob=oob, retarget=retarget, reswap=reswap, status=status)
+        return fragment(partial, context, retarget=retarget, reswap=reswap, status=status)
     extra = page_context() if page_context else {}
     return make_response(render_template(page, **context, **extra), status)

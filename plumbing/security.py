@@ -1,4 +1,5 @@
-"""Protections every request gets: security headers, secret-key and request-size checks."""
+"""Protections every request gets: security headers, secret-key and request-size checks, and
+the rate limits a view declares (`@rate_limited`), which fail open."""
 
 import functools
 import math
@@ -115,8 +116,10 @@ class RateLimits:
     requests are let through rather than refused, with one warning when the outage begins
     and one line when it ends. A rate limit protects the app; it is not worth an outage."""
 
-    # How long a request waits for the storage before going on without it.
+    # How long a request waits for the storage before going on without it, and how long,
+    # after it failed, requests go on without even trying it.
     TIMEOUT_SECONDS = 0.5
+    RETRY_SECONDS = 5.0
 
     def __init__(self, uri: str, app: Flask) -> None:
         options = {}
@@ -129,14 +132,18 @@ class RateLimits:
         self.limiter = MovingWindowRateLimiter(self.storage)
         self.logger = app.logger
         self.down = False  # in this process, since the last failure
+        self.retry_at = 0.0  # time.monotonic() from which a down storage is tried again
 
     def wait(self, item, namespace: str, identity: str) -> int | None:
         """Count one hit: None if allowed, else the seconds until the next is allowed."""
+        if self.down and time.monotonic() < self.retry_at:
+            return None
         try:
             allowed = self.limiter.hit(item, namespace, identity)
             if not allowed:
                 reset_at = self.limiter.get_window_stats(item, namespace, identity).reset_time
         except self.storage.base_exceptions as error:
+            self.retry_at = time.monotonic() + self.RETRY_SECONDS
             if not self.down:
                 self.down = True
                 self.logger.warning(

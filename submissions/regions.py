@@ -13,8 +13,8 @@ htmx answers send out of band:
 | `#result-<id>`          | result.html     | a submission's result page: its card  |
 
 After a write, `answer` sends every region that shows what changed (a region the page does not
-have is skipped by htmx), so whichever page the visitor acted on ends up as a fresh load of it
-would be.
+have is skipped by htmx), so whichever page the visitor acted on shows what a fresh load of it
+would (rows already loaded stay; a row whose place is past them shows after "Load more").
 """
 
 from collections.abc import Callable
@@ -27,7 +27,7 @@ from sqlalchemy.exc import TimeoutError as PoolTimeout
 
 from plumbing import htmx
 from plumbing.htmx import Part
-from submissions.schema import Entry
+from submissions.schema import Entry, InvalidCursor, decode_cursor, position
 from submissions.store import current as store
 
 # How many submissions the recent list shows.
@@ -73,11 +73,24 @@ def log(entry: Entry, visitor: str | None, *, deleted: bool = False) -> list[Par
         matches = store().count(visitor, q)
         parts.append(("partials/summary.html", {"q": q, "matches": matches, "cursor": cursor}))
     if not deleted:  # a deleted row is emptied by the request's own swap
-        shown = store().matches(entry, visitor, q)
-        previous = store().previous(entry, visitor, q) if shown else None
-        place = {"entry": entry, "shown": shown, "previous": previous}
-        parts.append(("partials/placed_row.html", place))
+        parts.append(("partials/placed_row.html", place(entry, visitor, q, cursor)))
     return parts
+
+
+def place(entry: Entry, visitor: str | None, q: str, cursor: str | None) -> dict:
+    """Where the log page (its search `q`, starting at `cursor`) now shows `entry`: whether at
+    all, and after which row (None: first on the page)."""
+    try:
+        start = decode_cursor(cursor) if cursor else None
+    except InvalidCursor:
+        start = None
+    shown = store().matches(entry, visitor, q)
+    if shown and start is not None:
+        shown = position(entry) < start  # it comes after where this page starts
+    previous = store().previous(entry, visitor, q) if shown else None
+    if previous is not None and start is not None and not position(previous) < start:
+        previous = None  # the row before it is on an earlier page: it is this page's first
+    return {"entry": entry, "shown": shown, "previous": previous}
 
 
 def answer(

@@ -115,6 +115,7 @@ _CODECS = {
 }
 _ORDER_CODECS = [_CODECS[type(column.type)] for column in ORDER]
 _CURSOR = re.compile(r"\.".join(f"({pattern})" for pattern, _, _ in _ORDER_CODECS))
+_BEFORE_PINS = re.compile(r"[0-9]{1,17}\.[A-Za-z0-9_-]{1,32}")
 
 
 def position(entry: Entry) -> tuple:
@@ -130,6 +131,8 @@ def encode_cursor(entry: Entry) -> str:
 
 
 def decode_cursor(cursor: str) -> tuple:
+    if _BEFORE_PINS.fullmatch(cursor):
+        cursor = f"0.{cursor}"  # made before pins existed: a place among the unpinned
     match = _CURSOR.fullmatch(cursor)
     if match is None:
         raise InvalidCursor(cursor)

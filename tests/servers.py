@@ -11,6 +11,7 @@ import ctypes
 import importlib.util
 import os
 import pwd
+import secrets
 import shutil
 import signal
 import socket
@@ -99,7 +100,7 @@ def _wait_until(ready, what: str, seconds: float = 30) -> None:
 @contextmanager
 def postgresql(source: str = "any"):
     """A new PostgreSQL cluster on a free loopback port: yields a Server whose url is the
-    `postgres` database of the `postgres` superuser (no password, loopback only)."""
+    `postgres` database of the `postgres` superuser, with a password of its own."""
     bin_dir = postgresql_bin(source)
     if bin_dir is None:
         raise LookupError("no PostgreSQL binaries")
@@ -112,12 +113,22 @@ def postgresql(source: str = "any"):
         user = {"user": account.pw_uid, "group": account.pw_gid, "extra_groups": []}
         shutil.chown(folder, name)
     data, port = folder / "data", free_port()
+    # A password of its own: another account on this machine cannot use the server.
+    password = secrets.token_hex(16)
+    password_file = folder / "password"
+    password_file.write_text(password)
+    if user:
+        os.chown(password_file, user["user"], user["group"])
     subprocess.run(
-        [bin_dir / "initdb", "-D", data, "-A", "trust", "-U", "postgres", "--no-sync"],
+        [
+            *(bin_dir / "initdb", "-D", data, "-U", "postgres", "--no-sync"),
+            *("--auth=scram-sha-256", f"--pwfile={password_file}"),
+        ],
         check=True,
         capture_output=True,
         **user,
     )
+    password_file.unlink()
     process = {}
 
     def start() -> None:
@@ -135,7 +146,8 @@ def postgresql(source: str = "any"):
         _wait_until(
             lambda: (
                 psycopg.connect(
-                    f"host=127.0.0.1 port={port} user=postgres dbname=postgres", connect_timeout=2
+                    f"host=127.0.0.1 port={port} user=postgres password={password} dbname=postgres",
+                    connect_timeout=2,
                 ).close()
                 is None
             ),
@@ -150,7 +162,8 @@ def postgresql(source: str = "any"):
 
     start()
     try:
-        yield Server(f"postgresql+psycopg://postgres@127.0.0.1:{port}/postgres", start, stop)
+        url = f"postgresql+psycopg://postgres:{password}@127.0.0.1:{port}/postgres"
+        yield Server(url, start, stop)
     finally:
         stop()
         shutil.rmtree(folder, ignore_errors=True)
@@ -163,19 +176,19 @@ def redis_server(source: str = "any"):
     if executable is None:
         raise LookupError("no redis-server")
     folder = Path(tempfile.mkdtemp(prefix="test-redis-"))
-    port = free_port()
+    port, password = free_port(), secrets.token_hex(16)
     process = {}
 
     def start() -> None:
         process["redis"] = subprocess.Popen(
             [
                 *(executable, "--bind", "127.0.0.1", "--port", str(port), "--save", ""),
-                *("--appendonly", "no", "--dir", str(folder)),
+                *("--appendonly", "no", "--dir", str(folder), "--requirepass", password),
             ],
             stdout=subprocess.DEVNULL,
             preexec_fn=_die_with_parent(signal.SIGTERM),
         )
-        _wait_until(lambda: _ping_redis(port), "Redis")
+        _wait_until(lambda: _ping_redis(port, password), "Redis")
 
     def stop(sig: int = signal.SIGTERM) -> None:
         server = process["redis"]
@@ -185,14 +198,14 @@ def redis_server(source: str = "any"):
 
     start()
     try:
-        yield Server(f"redis://127.0.0.1:{port}/0", start, stop)
+        yield Server(f"redis://:{password}@127.0.0.1:{port}/0", start, stop)
     finally:
         stop()
         shutil.rmtree(folder, ignore_errors=True)
 
 
-def _ping_redis(port: int) -> bool:
-    with redis.Redis(port=port) as client:
+def _ping_redis(port: int, password: str) -> bool:
+    with redis.Redis(port=port, password=password) as client:
         return client.ping()
 
 

@@ -103,3 +103,39 @@ def test_load_more_takes_away_a_row_the_page_already_shows(client):
     (last,) = page.select("ul[hx-swap-oob] > li")
     # Whichever rows it brings, any copy of them on the page leaves first.
     assert page.find(attrs={"hx-swap-oob": f"delete:#{last['id']}"}) is not None
+
+
+def test_on_a_later_page_a_row_shows_only_where_that_page_would_show_it(client):
+    ids = [submission_id(submit(client, f"row {n:02}")) for n in range(25)]
+    later = {**HTMX, "HX-Current-URL": "http://localhost" + load_more_href(client)}
+    token_ = token(client)
+
+    # Pinning a row of page two sends it to page one: page two only loses it.
+    doc = parse(
+        client.post(f"/submissions/{ids[2]}/pin", data={**token_, "pinned": "1"}, headers=later)
+    )
+    assert doc.find(attrs={"hx-swap-oob": f"delete:#row-{ids[2]}"}) is not None
+    assert doc.find("li", id=f"row-{ids[2]}") is None
+
+    # Unpinned, it comes back after row 03, which page two shows.
+    doc = parse(
+        client.post(f"/submissions/{ids[2]}/pin", data={**token_, "pinned": "0"}, headers=later)
+    )
+    placed = doc.find(attrs={"hx-swap-oob": f"afterend:#row-{ids[3]}"})
+    assert placed.find("li", id=f"row-{ids[2]}") is not None
+
+
+def load_more_href(client) -> str:
+    return parse(client.get("/submissions")).find(id="load-more")["href"]
+
+
+def test_undo_on_an_empty_log_has_a_list_to_put_the_row_in(client):
+    only = submission_id(submit(client, "the only one"))
+    client.post(f"/submissions/{only}/delete", data=token(client))
+    page = parse(client.get(f"/submissions?deleted={only}"))
+    assert page.find(id="submission-rows") is not None  # empty, but there
+    assert "Nothing yet" in page.find(id="results").get_text()
+
+    doc = parse(client.post(f"/submissions/{only}/undo", data=token(client), headers=FROM_LOG))
+    placed = doc.find(attrs={"hx-swap-oob": "afterbegin:#submission-rows"})
+    assert placed.find("li", id=f"row-{only}") is not None

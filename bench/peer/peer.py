@@ -58,8 +58,9 @@ csrf_tokens = URLSafeTimedSerializer(SECRET_KEY, salt="wtf-csrf-token")  # Flask
 # PEER_DATABASE is a SQLite file, or a PostgreSQL URL (postgresql://...) as the app's.
 POSTGRES = DATABASE.startswith("postgresql")
 RECENT = f"""
-    SELECT id, text, created_at FROM submissions WHERE visitor_id = {"%s" if POSTGRES else "?"}
-    ORDER BY created_at DESC, id DESC LIMIT 10
+    SELECT id, text, created_at, pinned FROM submissions
+    WHERE visitor_id = {"%s" if POSTGRES else "?"} AND deleted_at IS NULL
+    ORDER BY pinned DESC, created_at DESC, id DESC LIMIT 10
 """
 
 
@@ -111,11 +112,14 @@ def utc(value) -> datetime:
 
 
 def recent(visitor_id: str | None) -> list[dict]:
-    """The visitor's newest submissions."""
+    """The visitor's first ten submissions in the app's list order (pinned first)."""
     if visitor_id is None:
         return []
     rows = database().execute(RECENT, (visitor_id,)).fetchall()
-    return [{"id": id, "text": text, "created_at": utc(at)} for id, text, at in rows]
+    return [
+        {"id": id, "text": text, "created_at": utc(at), "pinned": bool(pinned)}
+        for id, text, at, pinned in rows
+    ]
 
 
 def session(cookie: str | None) -> dict:
