@@ -34,6 +34,8 @@ def http_error(error: HTTPException):
     """The error's page or fragment, with the headers the error defines (Allow on a 405)."""
     code = error.code or 500
     title, message = ERROR_TEXT.get(code, (error.name, error.description))
+    if error.description != type(error).description:  # the view said what is wrong
+        message = error.description
     # With htmx the error goes to the status region, never into the requester's target.
     response = htmx.render(
         "error.html",

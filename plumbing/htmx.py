@@ -88,16 +88,21 @@ def render(
     context: dict,
     *,
     page_context: Callable[[], dict] | None = None,
+    oob: Callable[[], Iterable[Part]] | None = None,
     retarget: str | None = None,
     reswap: str | None = None,
     status: int = 200,
 ) -> Response:
-    """The full page for a normal request, its `partial` for an htmx one.
+    """The full page for a normal request, its `partial` for an htmx one (plus the parts
+    `oob()` gives, out of band).
 
     Page and partial get `context`; `page_context`, if given, supplies what only the full
     page needs (called only for it).
     """
     if wants_fragment():
-        return fragment(partial, context, retarget=retarget, reswap=reswap, status=status)
+        parts = oob() if oob else ()
+        return fragment(
+            partial, context, oob=parts, retarget=retarget, reswap=reswap, status=status
+        )
     extra = page_context() if page_context else {}
     return make_response(render_template(page, **context, **extra), status)

@@ -195,3 +195,42 @@ document.addEventListener("htmx:after:swap", () => {
   document.addEventListener("htmx:after:swap", () => showTimes(document));
   setInterval(() => showTimes(document), 30_000);
 })();
+
+// Other tabs of this browser stay in step. After a write succeeds here (any POST the app
+// answered with a success: submit, edit, delete, undo, pin), the other open tabs are told
+// on a BroadcastChannel, and each asks the server again for the regions it shows: the
+// recent list, the log's results, a result card. A region holding an open edit form, or the
+// focus, is left alone, so nothing the visitor is doing there is disturbed. No timer, no
+// polling: a tab asks only when told.
+(() => {
+  "use strict";
+  if (!("BroadcastChannel" in window) || !window.htmx) return;
+  const channel = new BroadcastChannel("submissions");
+
+  document.addEventListener("htmx:after:request", (event) => {
+    const { request, response } = event.detail.ctx;
+    const wrote = request?.method?.toUpperCase() === "POST";
+    if (wrote && response?.status < 300 && response.headers.has("X-Answered-By")) {
+      channel.postMessage("changed");
+    }
+  });
+
+  function busy(region) {
+    return region.querySelector(".edit-form") || region.contains(document.activeElement);
+  }
+
+  function refresh(path, region, swap) {
+    if (region && !busy(region)) htmx.ajax("GET", path, { target: region, swap });
+  }
+
+  channel.addEventListener("message", () => {
+    refresh("/", document.getElementById("recent"), "outerHTML");
+    const here = new URLSearchParams(location.search);
+    if (location.pathname.endsWith("/submissions") && !here.has("cursor")) {
+      refresh(location.pathname + location.search, document.getElementById("results"), "innerHTML");
+    }
+    for (const card of document.querySelectorAll("article.result[id^='result-']")) {
+      refresh(card.querySelector("a.edit").pathname.replace(/\/edit$/, ""), card, "outerHTML");
+    }
+  });
+})();

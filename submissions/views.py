@@ -74,11 +74,14 @@ def _around_id(view: str, script_root: str) -> tuple[str, str]:
     return before, after
 
 
+GONE = "This submission is not there: it may have been deleted, in another tab or window perhaps."
+
+
 def owned_submission(submission_id: str):
-    """The visitor's submission with that id, or a 404."""
+    """The visitor's submission with that id, or a 404 saying it may have been deleted."""
     submission = get_store().get(submission_id, visitor_id())
     if submission is None:
-        abort(404)
+        abort(404, GONE)
     return submission
 
 
@@ -233,6 +236,8 @@ def submissions():
             if "deleted" in request.args
             else None,
         },
+        # The heading's count too: another tab may have added or deleted some since.
+        oob=lambda: [regions.count(visitor)],
     )
 
 
@@ -311,7 +316,7 @@ def edit(submission_id: str):
         form.version.data = conflict.current.version  # saving again overwrites, knowingly
         return edit_page(form, conflict.current, conflict=True, status=409)
     if edited is None:  # deleted meanwhile
-        abort(404)
+        abort(404, GONE)
     return changed(edited, "Saved your changes.")
 
 
@@ -324,7 +329,7 @@ def pin(submission_id: str):
         abort(400)
     entry = get_store().update(submission_id, visitor_id(), pinned=pinned == "1")
     if entry is None:
-        abort(404)
+        abort(404, GONE)
     return changed(entry, "Pinned." if entry.pinned else "Unpinned.", url_for("main.submissions"))
 
 
@@ -336,7 +341,7 @@ def delete(submission_id: str):
     visitor = visitor_id()
     deleted = get_store().delete(submission_id, visitor)
     if deleted is None:
-        abort(404)
+        abort(404, GONE)
     return regions.answer(
         "",
         url_for("main.submissions", deleted=submission_id),
@@ -353,7 +358,7 @@ def undo(submission_id: str):
     visitor = visitor_id()
     restored = get_store().undo_delete(submission_id, visitor)
     if restored is None:
-        abort(404)
+        abort(404, "It can no longer be restored: the time to undo has passed.")
     return regions.answer(
         "Restored.",
         url_for("main.submissions"),

@@ -218,3 +218,11 @@ def test_another_visitor_cannot_list_search_or_page_to_my_rows(app, client):
     row_id = mine.select_one("li[id^=row-]")["id"].removeprefix("row-")
     crafted = f"/submissions?cursor=99999999999999999.{row_id}"
     assert row_texts(parse(other.get(crafted))) == []
+
+
+def test_a_search_answer_also_sends_the_count_for_the_heading(client):
+    add(client, "one", "two")
+    doc = parse(client.get("/submissions?q=one", headers=HTMX))
+    count = doc.find(id="submission-count")
+    assert count["hx-swap-oob"] == "true"
+    assert count.get_text() == "(2)"  # all of them, as the heading says, not the matches
