@@ -68,3 +68,25 @@ def test_acting_on_a_row_deleted_in_another_tab_says_so(tabs):
     expect(home.locator("#status")).to_contain_text("it may have been deleted")
     home.get_by_role("button", name="Pin “already here”").click()
     expect(home.locator("#status")).to_contain_text("in another tab or window")
+
+
+def test_each_write_in_the_log_tab_reaches_the_home_tab(tabs):
+    _, log, home = tabs
+    recent = home.locator("#recent li > a")
+
+    row = log.locator(ROWS, has_text="already here")
+    row.get_by_role("link", name="Edit “already here”").click()
+    row.get_by_label("Your text").fill("edited here")
+    row.get_by_label("Your text").press("Enter")
+    expect(recent.last).to_have_text("edited here")  # edit
+
+    log.get_by_role("button", name="Pin “edited here”").click()
+    expect(recent.first).to_have_text("edited here")  # pin
+    expect(home.locator("#recent .pinned")).to_have_count(1)
+
+    log.get_by_role("button", name="Delete “edited here”").click()
+    expect(recent).to_have_count(1)  # delete
+
+    log.locator("#status").get_by_role("button", name="Undo").click()
+    expect(recent).to_have_count(2)  # undo
+    expect(recent.first).to_have_text("edited here")
