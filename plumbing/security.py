@@ -147,7 +147,7 @@ class RateLimits:
             if not self.down:
                 self.down = True
                 self.logger.warning(
-                    "Rate-limit storage unavailable, letting requests through: %s", error
+                    "Rate-limit storage unavailable, letting requests through: %s", str(error)
                 )
             return None
         if self.down:

@@ -117,7 +117,10 @@ def answer(
     try:
         oob = parts()
     except (OperationalError, PoolTimeout) as error:
-        current_app.logger.warning("Saved, but the page's regions could not be read: %s", error)
+        # The text only: a record holding the error would keep its traceback, and with it the
+        # failed connection, alive for as long as the record lives.
+        reason = (str(getattr(error, "orig", None) or error).strip().splitlines() or [""])[0]
+        current_app.logger.warning("Saved, but the page's regions could not be read: %s", reason)
         message = f"{message} Reload the page to bring the rest of it up to date.".strip()
         oob = []
     partial, context = main or (None, None)

@@ -155,18 +155,10 @@ def postgresql(source: str = "any"):
         )
 
     def stop(sig: int = signal.SIGINT) -> None:  # SIGINT: PostgreSQL's fast shutdown
-        server = process["postgres"]
-        if server.poll() is None:
-            server.send_signal(sig)
-            server.wait(timeout=30)
+        _stop(process["postgres"], sig)
 
-    start()
-    try:
-        url = f"postgresql+psycopg://postgres:{password}@127.0.0.1:{port}/postgres"
-        yield Server(url, start, stop)
-    finally:
-        stop()
-        shutil.rmtree(folder, ignore_errors=True)
+    url = f"postgresql+psycopg://postgres:{password}@127.0.0.1:{port}/postgres"
+    yield from _serve(Server(url, start, stop), folder)
 
 
 @contextmanager
@@ -191,17 +183,25 @@ def redis_server(source: str = "any"):
         _wait_until(lambda: _ping_redis(port, password), "Redis")
 
     def stop(sig: int = signal.SIGTERM) -> None:
-        server = process["redis"]
-        if server.poll() is None:
-            server.send_signal(sig)
-            server.wait(timeout=30)
+        _stop(process["redis"], sig)
 
-    start()
+    yield from _serve(Server(f"redis://:{password}@127.0.0.1:{port}/0", start, stop), folder)
+
+
+def _serve(server: Server, folder: Path):
+    """Start `server`, hand it over, then stop it and remove its folder."""
+    server.start()
     try:
-        yield Server(f"redis://:{password}@127.0.0.1:{port}/0", start, stop)
+        yield server
     finally:
-        stop()
+        server.stop()
         shutil.rmtree(folder, ignore_errors=True)
+
+
+def _stop(process: subprocess.Popen, sig: int) -> None:
+    if process.poll() is None:
+        process.send_signal(sig)
+        process.wait(timeout=30)
 
 
 def _ping_redis(port: int, password: str) -> bool:

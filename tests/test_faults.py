@@ -1,7 +1,6 @@
 """When PostgreSQL or Redis fails: a true message, a bounded wait, nothing lost, and service
 back by itself. Each fault is one the README's "When something fails" table describes."""
 
-import gc
 import logging
 import threading
 import time
@@ -207,10 +206,6 @@ def own_postgresql():
 
 
 @pytest.mark.slow
-# A connection the server drops while psycopg is still reading from it may be left for the
-# garbage collector to close (a ResourceWarning, no leak past that): collected here, so that
-# it is told here and not in whichever test runs next.
-@pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")
 @pytest.mark.parametrize("mode", ["fast", "immediate"])
 def test_postgresql_restarted_under_concurrent_writes_loses_nothing(
     make_app, own_postgresql, mode, caplog
@@ -265,7 +260,6 @@ def test_postgresql_restarted_under_concurrent_writes_loses_nothing(
     tracebacks = [r for r in caplog.records if r.exc_info]
     assert tracebacks == []
     store.engine.dispose()
-    gc.collect()
     # The figures, for `pytest -s`.
     back = min((when for when, status in finished if when > restarted and status == 200))
     print(
