@@ -61,6 +61,13 @@ def _postgresql_setup(timeout_ms: int):
     return on_connect, on_do_connect
 
 
+def first_line(error: BaseException) -> str:
+    """What a database error says, in one line: the driver's own message where SQLAlchemy
+    wraps one."""
+    reason = getattr(error, "orig", None) or error
+    return (str(reason).strip().splitlines() or [""])[0]
+
+
 class _OneLine(logging.Filter):
     """The pool's report of a connection it could not reset or close (the server dropped
     it): one line, without the traceback. The connection is discarded either way."""
@@ -69,7 +76,7 @@ class _OneLine(logging.Filter):
         if record.exc_info and record.levelno >= logging.ERROR:
             error = record.exc_info[1]
             record.msg = "Database connection discarded (%s: %s)"
-            record.args = (type(error).__name__, (str(error).strip().splitlines() or [""])[0])
+            record.args = (type(error).__name__, first_line(error))
             record.exc_info = None
             record.levelno, record.levelname = logging.WARNING, "WARNING"
         return True

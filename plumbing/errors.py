@@ -9,6 +9,7 @@ from sqlalchemy.exc import TimeoutError as PoolTimeout
 from werkzeug.exceptions import HTTPException, ServiceUnavailable
 
 from plumbing import dbfile, htmx
+from plumbing.database import first_line
 
 # What a visitor is told for each error status; anything else uses Werkzeug's text.
 ERROR_TEXT = {
@@ -78,15 +79,15 @@ def database_error(error: OperationalError | PoolTimeout):
     while the same failure goes on."""
     reason = getattr(error, "orig", None) or error
     if not isinstance(reason, dbfile.DatabaseMoved):  # logged once by dbfile, not per request
-        first_line = (str(reason).strip().splitlines() or [""])[0]
+        said = first_line(error)
         repeats = current_app.extensions["error_repeats"]
-        unsaid = repeats.tell(f"{type(reason).__name__}: {first_line}")
+        unsaid = repeats.tell(f"{type(reason).__name__}: {said}")
         if unsaid is not None:
             current_app.logger.error(
                 "Database unavailable during %s %s: %s%s",
                 request.method,
                 request.path,
-                first_line,
+                said,
                 f" (and {unsaid} more like it since)" if unsaid else "",
             )
     return http_error(ServiceUnavailable(retry_after=5))

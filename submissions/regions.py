@@ -26,6 +26,7 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 
 from plumbing import htmx
+from plumbing.database import first_line
 from plumbing.htmx import Part
 from submissions.schema import Entry, InvalidCursor, decode_cursor, position
 from submissions.store import current as store
@@ -34,9 +35,14 @@ from submissions.store import current as store
 RECENT = 10
 
 
+def recent_entries(visitor: str | None) -> list[Entry]:
+    """What the recent list shows: the visitor's first RECENT submissions."""
+    return store().recent(visitor, RECENT)
+
+
 def recent(visitor: str | None) -> Part:
     """The recent list, sent whole: right whatever the page showed before."""
-    return ("partials/recent.html", {"submissions": store().recent(visitor, RECENT)})
+    return ("partials/recent.html", {"submissions": recent_entries(visitor)})
 
 
 def count(visitor: str | None) -> Part:
@@ -119,8 +125,9 @@ def answer(
     except (OperationalError, PoolTimeout) as error:
         # The text only: a record holding the error would keep its traceback, and with it the
         # failed connection, alive for as long as the record lives.
-        reason = (str(getattr(error, "orig", None) or error).strip().splitlines() or [""])[0]
-        current_app.logger.warning("Saved, but the page's regions could not be read: %s", reason)
+        current_app.logger.warning(
+            "Saved, but the page's regions could not be read: %s", first_line(error)
+        )
         message = f"{message} Reload the page to bring the rest of it up to date.".strip()
         oob = []
     partial, context = main or (None, None)

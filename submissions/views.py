@@ -25,7 +25,6 @@ from plumbing.security import rate_limited
 from plumbing.transport import indexed
 from submissions import export, regions
 from submissions.forms import EditForm, SubmissionForm
-from submissions.regions import RECENT
 from submissions.schema import InvalidCursor
 from submissions.store import EditConflict
 from submissions.store import current as get_store
@@ -96,7 +95,7 @@ def form_page(form: SubmissionForm, submission=None, *, status: int = 200, parti
             "submission": submission,
         },
         page_context=lambda: {
-            "submissions": get_store().recent(visitor_id(), RECENT),
+            "submissions": regions.recent_entries(visitor_id()),
             "error": bool(form.errors),
         },
         status=status,
@@ -126,7 +125,7 @@ def home():
     """Home page: welcome, a link to the form, and the visitor's recent submissions.
 
     Fragment: partials/recent.html."""
-    recent = get_store().recent(visitor_id(), RECENT)
+    recent = regions.recent_entries(visitor_id())
     return htmx.render(
         "home.html", "partials/recent.html", {"title": "Home", "submissions": recent}
     )
@@ -160,7 +159,7 @@ def validate():
         page_context=lambda: {
             "title": "Submit",
             "form": form,
-            "submissions": get_store().recent(visitor_id(), RECENT),
+            "submissions": regions.recent_entries(visitor_id()),
         },
     )
 
