@@ -1,6 +1,7 @@
 """`make bench`: how fast the app is when served as in production, against a floor and a peer.
 
-In one run, on this machine, with every server pinned to CPU 0 and wrk pinned to CPU 1:
+In one run, on this machine, with every server pinned to CPU 0 and wrk pinned to CPU 1 (or, with
+no wrk or with --load python, bench/loadgen.py: far lower figures, not to be compared):
 - the app (serve.py, as `make serve` runs it): GET /, GET /submit and GET /submissions/<id>
   as page and as htmx fragment, and htmx POST /submit, which stores each submission durably;
 - the floor: bench/floor.py, a Flask view answering the same bytes as constants, on the
@@ -9,6 +10,7 @@ In one run, on this machine, with every server pinned to CPU 0 and wrk pinned to
   from the same database (in its own virtual environment, bench/.venv-peer);
 - the durable-write limit: a bare loop of SQLite insert + commit with the app's settings;
 - the resident memory of one worker after 10,000 requests and after 50,000 more.
+Each measurement has req/s, latency and the server's CPU time per request.
 Prints a table and the targets, and writes every figure as JSON. Traffic stays on 127.0.0.1.
 """
 
@@ -36,6 +38,7 @@ ROOT = Path(__file__).resolve().parent.parent
 BENCH = ROOT / "bench"
 PEER_VENV = BENCH / ".venv-peer"
 SERVER_CPU, LOAD_CPU = "0", "1"
+LOAD = "wrk"  # the load generator, a key of LOADS: set by main()
 WORKERS = len(SERVER_CPU.split(","))  # one per CPU, as serve.py does by default
 HOME_ROUNDS = 3  # alternating rounds of the app's home page and the peer's
 HTMX = {"HX-Request": "true"}
@@ -61,7 +64,8 @@ class Server:
         self.name, self.port = name, port
         self.log = log
         self.process = subprocess.Popen(
-            ["taskset", "-c", SERVER_CPU, *command],
+            command,
+            preexec_fn=pinned(SERVER_CPU),
             cwd=ROOT,
             env=env,
             stdout=subprocess.DEVNULL,
@@ -94,28 +98,64 @@ def rss_mib(pid: int) -> float:
     raise RuntimeError(f"no VmRSS for {pid}")
 
 
-def wrk(port, path, seconds, connections, headers=(), args=(), env=None) -> dict:
-    """Run wrk on LOAD_CPU and return the figures bench/wrk.lua prints."""
-    command = ["taskset", "-c", LOAD_CPU, "wrk", "-t1", f"-c{connections}", f"-d{seconds}s"]
-    command += ["--timeout", "10s"]
+def cpu_seconds(pid: int) -> float:
+    """CPU time (user + system) used so far by a server: the process, every thread of it, and
+    its live workers (a server's workers are its children), from /proc. Workers that exited
+    are not counted: take it around a measurement in which none is replaced."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    total = 0.0
+    for process in [pid, *workers_of(pid)]:
+        try:
+            fields = Path(f"/proc/{process}/stat").read_text().rsplit(")", 1)[1].split()
+        except FileNotFoundError:
+            continue
+        total += (int(fields[11]) + int(fields[12])) / ticks  # utime, stime
+    return total
+
+
+def pinned(cpus: str):
+    """For Popen's preexec_fn: the child runs on these CPUs only (as under taskset -c)."""
+    return lambda: os.sched_setaffinity(0, {int(cpu) for cpu in cpus.split(",")})
+
+
+LOADS = {
+    "wrk": ["wrk", "-t1", "-s", str(BENCH / "wrk.lua")],
+    "python": [sys.executable, str(BENCH / "loadgen.py")],  # the same options, modes, figures
+}
+
+
+def load(port, path, seconds, connections, headers=(), args=(), env=None) -> dict:
+    """Run the load generator (LOAD) on LOAD_CPU and return the figures bench/wrk.lua prints."""
+    command = [*LOADS[LOAD], f"-c{connections}", f"-d{seconds}s", "--timeout", "10s"]
     for name, value in headers:
         command += ["-H", f"{name}: {value}"]
-    command += ["-s", str(BENCH / "wrk.lua"), f"http://127.0.0.1:{port}{path}", "--", *args]
+    command += [f"http://127.0.0.1:{port}{path}", "--", *args]
     done = subprocess.run(
-        command, capture_output=True, text=True, env={**os.environ, **(env or {})}, check=True
+        command,
+        preexec_fn=pinned(LOAD_CPU),
+        capture_output=True,
+        text=True,
+        env={**os.environ, **(env or {})},
+        check=True,
     )
     figures = json.loads(done.stdout.strip().splitlines()[-1])
     figures["rps"] = figures["requests"] / (figures["duration_us"] / 1e6)
     return figures
 
 
-def measure(port, path, headers, options) -> dict:
+def measure(pid, port, path, headers, options) -> dict:
+    """GETs of `path`, and the CPU time per request of the server whose process is `pid`."""
     if options.warmup:
-        wrk(port, path, options.warmup, options.connections, headers, ["get"])
-    figures = wrk(port, path, options.duration, options.connections, headers, ["get"])
-    if figures["bad_status"] or figures["socket_errors"]:
+        load(port, path, options.warmup, options.connections, headers, ["get"])
+    cpu = cpu_seconds(pid)
+    figures = load(port, path, options.duration, options.connections, headers, ["get"])
+    if figures["bad_status"] or figures["socket_errors"] or not figures["requests"]:
         raise SystemExit(f"errors while measuring {path}: {figures}")
-    return figures
+    return figures | cpu_per_request(pid, cpu, figures)
+
+
+def cpu_per_request(pid: int, before: float, figures: dict) -> dict:
+    return {"cpu_us_per_request": (cpu_seconds(pid) - before) / figures["requests"] * 1e6}
 
 
 def durable_write_limit(url: str, seconds: float) -> float:
@@ -251,10 +291,21 @@ def main() -> int:
         "--database-url",
         help="a PostgreSQL server (postgresql+psycopg://...) to run on instead of SQLite files",
     )
+    parser.add_argument(
+        "--load",
+        choices=["wrk", "python"],
+        help="the load generator: wrk (the default when installed), or bench/loadgen.py",
+    )
     options = parser.parse_args()
-    if shutil.which("wrk") is None or shutil.which("taskset") is None:
-        raise SystemExit(
-            "make bench needs wrk and taskset (Debian: apt-get install wrk util-linux)"
+    global LOAD
+    LOAD = options.load = options.load or ("wrk" if shutil.which("wrk") else "python")
+    if LOAD == "wrk" and shutil.which("wrk") is None:
+        raise SystemExit("--load wrk needs wrk (Debian: apt-get install wrk)")
+    if LOAD == "python":
+        print(
+            "Load from bench/loadgen.py, the Python load generator, not wrk: its figures are far "
+            "below wrk's; do not compare them with recorded figures.",
+            flush=True,
         )
 
     # On the disk the app's database normally lives on (instance/), not a tmpfs: fsync counts.
@@ -323,15 +374,15 @@ def run(options, workdir: Path, databases: Databases, env: dict, results: dict) 
                 captured[path][shape] = [headers["content-type"], body.decode()]
                 if encoding:
                     body = request(port, "GET", path, headers=dict(cookie + extra + encoding))[2]
-                figures = measure(port, path, cookie + extra + encoding, options)
+                figures = measure(app.process.pid, port, path, cookie + extra + encoding, options)
                 app_figures[f"GET {name} {shape}"] = figures | {"bytes": len(body)}
                 print(f"  measured app GET {name} {shape}: {figures['rps']:,.0f} req/s", flush=True)
-        results["post"] = measure_post(port, visitor, workdir, databases, options)
+        results["post"] = measure_post(app, visitor, workdir, databases, options)
         results["app"] = app_figures
         # The home page as it now stands, for comparison with the peer's.
         home = request(port, "GET", "/", headers=dict(cookie))[2].decode()
         results["home_rounds"] = home_against_peer(
-            env, visitor, home, port, workdir, databases, options
+            env, visitor, home, app, workdir, databases, options
         )
         print("  measured the peer", flush=True)
     finally:
@@ -352,7 +403,7 @@ def run(options, workdir: Path, databases: Databases, env: dict, results: dict) 
         results["floor"] = {}
         for name, path in routes.items():
             for shape, extra in (("page", []), ("fragment", list(HTMX.items()))):
-                figures = measure(port, path, extra, options)
+                figures = measure(floor.process.pid, port, path, extra, options)
                 results["floor"][f"GET {name} {shape}"] = figures
         print("  measured the floor", flush=True)
     finally:
@@ -363,24 +414,27 @@ def run(options, workdir: Path, databases: Databases, env: dict, results: dict) 
     results["memory_mib"] = measure_memory(env, workdir, options, slowest)
 
 
-def measure_post(port: int, visitor: Visitor, workdir: Path, databases, options) -> dict:
+def measure_post(app: Server, visitor: Visitor, workdir: Path, databases, options) -> dict:
     """htmx POST /submit: req/s, and every acknowledged submission found stored."""
+    port, pid = app.port, app.process.pid
     acked_file = workdir / "acked.txt"
     headers = [*visitor.form().items(), *HTMX.items()]
     env = {"BENCH_RESPONSES": "1", "BENCH_ACKED": str(acked_file)}
     if options.warmup:
-        wrk(
+        load(
             port, "/submit", options.warmup, options.connections, headers,
             ["post", visitor.token, "warmup"],
         )  # fmt: skip
         time.sleep(0.5)  # let the warm-up's last requests land before counting
     before = len(databases.rows()[0])
-    figures = wrk(
+    cpu = cpu_seconds(pid)
+    figures = load(
         port, "/submit", options.duration, options.connections, headers,
         ["post", visitor.token, "measured"], env,
     )  # fmt: skip
+    figures |= cpu_per_request(pid, cpu, figures)
     acked = [url.rsplit("/", 1)[-1] for url in acked_file.read_text().split()]
-    # Requests still in flight when wrk stopped land (or not) first: wait until a second
+    # Requests still in flight when the load stopped land (or not) first: wait until a second
     # passes with no new row, so the rows counted here are those the home page shows later.
     stored, integrity = databases.rows()
     while True:
@@ -411,7 +465,7 @@ def measure_post(port: int, visitor: Visitor, workdir: Path, databases, options)
 
 
 def home_against_peer(
-    env, visitor: Visitor, home: str, app_port: int, workdir: Path, databases, options
+    env, visitor: Visitor, home: str, app: Server, workdir: Path, databases, options
 ):
     """The app's home page and the peer's, measured in alternating rounds (the app's server
     idles while the peer's is measured, and the other way round), so that a change in the
@@ -450,9 +504,11 @@ def home_against_peer(
             )
         rounds: dict[str, list] = {"app": [], "peer": []}
         for _ in range(HOME_ROUNDS):
-            for name, server_port in (("app", app_port), ("peer", port)):
+            for name, server in (("app", app), ("peer", peer)):
                 rounds[name].append(
-                    measure(server_port, "/", [("Cookie", visitor.cookie)], options)
+                    measure(
+                        server.process.pid, server.port, "/", [("Cookie", visitor.cookie)], options
+                    )
                 )
         for figures in rounds["peer"]:
             figures["bytes"] = len(body)  # the peer's page, for the table
@@ -461,8 +517,8 @@ def home_against_peer(
         peer.stop()
 
 
-def rates(figures: list[dict]) -> str:
-    return ", ".join(f"{f['rps']:,.0f}" for f in figures)
+def rates(figures: list[dict], key: str = "rps") -> str:
+    return ", ".join(f"{f[key]:,.0f}" for f in figures)
 
 
 def median_round(figures: list[dict]) -> dict:
@@ -493,7 +549,7 @@ def measure_memory(env: dict, workdir: Path, options, rate: float) -> dict:
             remaining = count
             while remaining > 0:
                 seconds = math.ceil(remaining / rate * 1.3) + 1
-                done = wrk(
+                done = load(
                     port, "/", seconds, 4, [("Cookie", visitor.cookie)],
                     ["cycle", str(remaining), *cycle], {"BENCH_RESPONSES": "1"},
                 )  # fmt: skip
@@ -524,8 +580,11 @@ def report(results: dict) -> None:
     print(f"\nMachine: {results['machine']['cpu']}, {results['machine']['cpus']} CPUs; "
           f"database: {results['database']}; "
           f"servers on CPU {SERVER_CPU} ({WORKERS} worker{'s' if WORKERS > 1 else ''}), "
-          f"wrk on CPU {LOAD_CPU}")  # fmt: skip
-    header = f"{'request':<38}{'req/s':>9}{'p50 ms':>9}{'p99 ms':>9}{'bytes':>8}{'x floor':>9}"
+          f"{results['settings']['load']} on CPU {LOAD_CPU}")  # fmt: skip
+    header = (
+        f"{'request':<38}{'req/s':>9}{'CPU us/req':>11}{'p50 ms':>9}{'p99 ms':>9}{'bytes':>8}"
+        f"{'x floor':>9}"
+    )
     print("\n" + header + f"{'x peer':>8}")
     for name, figures in app.items():
         print(row(f"app {name}", figures) + f"{figures['rps'] / floor[name]['rps']:>9.2f}")
@@ -540,9 +599,14 @@ def report(results: dict) -> None:
     durable = results["durable_writes_per_second"]
     print(f"{'durable-write limit (insert loop)':<38}{durable:>9,.0f}")
     print(
+        f"\nHome page, app against the peer: {home['rps'] / peer['rps']:.2f}x in req/s, "
+        f"{peer['cpu_us_per_request'] / home['cpu_us_per_request']:.2f}x in CPU per request "
+        "(the peer's CPU us/req over the app's: the ratio to trust on a busy machine)"
+    )
+    print(
         f"\nPOST: {post['acknowledged']:,} acknowledged, {post['acknowledged_missing']} of them "
         f"missing from the database, {post['stored_during_run']:,} stored (the difference was "
-        f"in flight when wrk stopped); integrity_check {post['integrity_check']}"
+        f"in flight when the load stopped); integrity_check {post['integrity_check']}"
     )
     memory = results["memory_mib"]
     first, second = results["settings"]["memory_requests"]
@@ -552,7 +616,9 @@ def report(results: dict) -> None:
     )
     print(
         f"Home page against the peer, {HOME_ROUNDS} alternating rounds (the median is above): "
-        f"app {rates(home_rounds['app'])}, peer {rates(home_rounds['peer'])} req/s"
+        f"app {rates(home_rounds['app'])}, peer {rates(home_rounds['peer'])} req/s; "
+        f"app {rates(home_rounds['app'], 'cpu_us_per_request')}, "
+        f"peer {rates(home_rounds['peer'], 'cpu_us_per_request')} CPU us/req"
     )
     print(
         f"Submit answer: {post['fragment_bytes']:,} bytes with htmx, the result page "
@@ -585,7 +651,8 @@ def report(results: dict) -> None:
 def row(label: str, figures: dict) -> str:
     size = f"{figures['bytes']:>8,}" if "bytes" in figures else f"{'':>8}"
     return (
-        f"{label:<38}{figures['rps']:>9,.0f}{figures['p50_us'] / 1000:>9.2f}"
+        f"{label:<38}{figures['rps']:>9,.0f}{figures['cpu_us_per_request']:>11,.0f}"
+        f"{figures['p50_us'] / 1000:>9.2f}"
         f"{figures['p99_us'] / 1000:>9.2f}{size}"
     )
 

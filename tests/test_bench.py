@@ -1,12 +1,11 @@
-"""The benchmark: its check that the peer shows what the app shows, and a smoke test, a short
-`make bench` that must produce every figure.
+"""The benchmark: its check that the peer shows what the app shows, and smoke tests, a short
+`make bench` that must produce every figure, with wrk when installed and with bench/loadgen.py.
 
 No timing is asserted (these machines are noisy); only that each figure exists and the
 benchmark's own checks hold: no error responses, no acknowledged submission missing.
 """
 
 import json
-import os
 import shutil
 import subprocess
 import sys
@@ -99,15 +98,6 @@ def test_a_peer_page_that_shows_something_else_is_refused(pages, change, differe
     assert difference in found[0]
 
 
-@pytest.fixture
-def wrk():
-    if shutil.which("wrk") is None:
-        message = "No wrk: install it (Debian: apt-get install wrk) to run the benchmark"
-        if os.environ.get("CI") == "true":
-            pytest.fail(message)
-        pytest.skip(message)
-
-
 @pytest.fixture(params=["sqlite", "postgresql"])
 def database_args(request):
     if request.param == "sqlite":
@@ -116,7 +106,23 @@ def database_args(request):
 
 
 @pytest.mark.slow
-def test_a_short_benchmark_produces_every_figure(wrk, database_args, tmp_path):
+def test_a_short_benchmark_produces_every_figure(database_args, tmp_path):
+    """With wrk when it is installed, bench/loadgen.py otherwise."""
+    figures, _ = short_benchmark(tmp_path, database_args)
+    assert figures["settings"]["load"] == ("wrk" if shutil.which("wrk") else "python")
+    assert figures["database"] == ("PostgreSQL" if database_args else "SQLite")
+
+
+@pytest.mark.slow
+def test_a_short_benchmark_with_the_python_load_generator(tmp_path):
+    figures, output = short_benchmark(tmp_path, ["--load", "python"])
+    assert figures["settings"]["load"] == "python"
+    assert output.startswith("Load from bench/loadgen.py, the Python load generator")
+
+
+def short_benchmark(tmp_path, args: list[str]) -> tuple[dict, str]:
+    """Run bench.py for a few seconds a measurement; check every figure; return them and its
+    output."""
     figures_file = tmp_path / "bench.json"
     result = subprocess.run(
         [
@@ -131,7 +137,7 @@ def test_a_short_benchmark_produces_every_figure(wrk, database_args, tmp_path):
             "600",
             "--json",
             str(figures_file),
-            *database_args,
+            *args,
         ],
         cwd=ROOT,
         capture_output=True,
@@ -147,25 +153,37 @@ def test_a_short_benchmark_produces_every_figure(wrk, database_args, tmp_path):
     }
     assert set(figures["app"]) == routes
     assert set(figures["floor"]) == routes
-    for measured in [*figures["app"].values(), *figures["floor"].values()]:
+    home_rounds = figures["home_rounds"]  # the home pages, measured in alternating rounds
+    assert len(home_rounds["app"]) == len(home_rounds["peer"]) == 3  # bench.py's HOME_ROUNDS
+    post = figures["post"]
+    for measured in [
+        *figures["app"].values(),
+        *figures["floor"].values(),
+        *home_rounds["app"],
+        *home_rounds["peer"],
+        post,
+    ]:
         assert measured["rps"] > 0
+        assert measured["cpu_us_per_request"] > 0
         assert 0 < measured["p50_us"] <= measured["p99_us"]
         assert measured["bad_status"] == measured["socket_errors"] == 0
-    for side in ("app", "peer"):  # the home pages, measured in alternating rounds
-        assert len(figures["home_rounds"][side]) == 3  # bench.py's HOME_ROUNDS
-        assert all(measured["rps"] > 0 for measured in figures["home_rounds"][side])
-    post = figures["post"]
-    assert post["rps"] > 0
     assert post["acknowledged"] > 0
     assert post["acknowledged_missing"] == 0
     assert post["stored_during_run"] >= post["acknowledged"]
-    assert post["integrity_check"] == ("n/a" if database_args else "ok")
+    assert post["integrity_check"] == ("n/a" if "--database-url" in args else "ok")
     assert post["fragment_bytes"] > 0 and post["page_bytes"] > 0
     assert figures["durable_writes_per_second"] > 0
     memory = figures["memory_mib"]
     assert all(memory[key] > 0 for key in ("start", "after_first", "after_second"))
     assert len(figures["targets"]) == 13
     assert "Targets (" in result.stdout
-    assert figures["database"] == ("PostgreSQL" if database_args else "SQLite")
-    for line in ("app GET / page", "floor GET / page", "peer GET / page", "durable-write limit"):
+    for line in (
+        "CPU us/req",
+        "app GET / page",
+        "floor GET / page",
+        "peer GET / page",
+        "durable-write limit",
+        "x in CPU per request",
+    ):
         assert line in result.stdout
+    return figures, result.stdout
