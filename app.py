@@ -9,12 +9,12 @@ from datetime import timedelta
 from pathlib import Path
 
 from flask import Flask
-from flask_wtf.csrf import CSRFProtect
 
 import submissions
 from plumbing import (
     assets,
     backup,
+    csrf,
     dbfile,
     errors,
     requestlog,
@@ -26,8 +26,6 @@ from plumbing import (
 from plumbing.sessions import CookieSessions
 
 ROOT = Path(__file__).resolve().parent
-
-csrf = CSRFProtect()
 
 
 def create_app(test_config: dict | None = None) -> Flask:
@@ -42,7 +40,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     security.init_app(app)  # before CSRF: it checks the raw body before anything parses it
     headers = security.response_headers(app)
     assets.init_app(app, ROOT / "static", headers)
-    csrf.init_app(app)
+    csrf.init_app(app)  # Flask-WTF's, checked method first
     transport.init_app(app, headers)
     errors.init_app(app)
     return app
