@@ -2,9 +2,10 @@
 the filters that show times."""
 
 import base64
+import functools
 from pathlib import Path
 
-from flask import Flask
+from flask import Flask, request, url_for
 from flask.templating import Environment
 from jinja2 import ChoiceLoader, FileSystemLoader, PrefixLoader
 from jinja_partials import register_environment
@@ -45,5 +46,34 @@ def init_app(app: Flask, root: Path) -> None:
         htmx_file=HTMX_FILE,
         htmx_integrity="sha256-" + base64.b64encode(bytes.fromhex(HTMX_SHA256)).decode(),
     )
+    app.jinja_env.globals["url_for"] = fixed_urls_once(app)
     app.jinja_env.filters["ago"] = ago
     app.jinja_env.filters["machine_time"] = machine_time
+
+
+def fixed_urls_once(app: Flask):
+    """Templates' `url_for`: Flask's, with the URL of a view that takes no values built once
+    per app root (the navigation's links are the same for every visitor and page).
+
+    Only plain relative URLs are kept: with a SERVER_NAME, host or subdomain matching, or URL
+    defaults, a URL can depend on more than the view and the app's root, so every call is
+    Flask's.
+    """
+
+    @functools.lru_cache(maxsize=64)
+    def fixed(endpoint: str, script_root: str) -> str:
+        return url_for(endpoint)
+
+    def cached_url_for(endpoint: str, **values) -> str:
+        if (
+            values
+            or endpoint.startswith(".")  # a view of the current blueprint
+            or app.config["SERVER_NAME"]
+            or app.url_map.host_matching
+            or app.subdomain_matching
+            or any(app.url_default_functions.values())
+        ):
+            return url_for(endpoint, **values)
+        return fixed(endpoint, request.script_root)
+
+    return cached_url_for

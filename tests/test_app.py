@@ -1,16 +1,19 @@
 """The factory: layered config, the secret key, the database command, logging, vendored htmx."""
 
 import hashlib
+import io
 import logging
+import re
 import sqlite3
 
 import pytest
+from bs4 import BeautifulSoup
 from helpers import HTMX, count_rows, submit
 
 import app as app_module
 import serve
 from app import create_app
-from plumbing import settings, templates
+from plumbing import requestlog, settings, templates
 
 
 @pytest.fixture
@@ -104,6 +107,28 @@ def test_one_log_line_per_request_without_the_body(client, caplog):
     assert "private words" not in caplog.text
 
 
+def test_the_log_line_goes_to_the_servers_error_stream_as_flasks_did(app, client, monkeypatch):
+    """Flask's default handler's place and format: "[time] INFO in requestlog: ..." on the
+    request's wsgi.errors. (Under pytest, whose handler is on the root logger, neither Flask
+    nor the app adds one: the handler is put in place here.)"""
+    monkeypatch.setattr(app.logger, "handlers", [requestlog.HANDLER])
+    app.logger.setLevel(logging.INFO)  # as the app sets it (each test's app sets its own)
+    stream = io.StringIO()
+    client.get("/submit", headers=HTMX, errors_stream=stream)
+    [line] = stream.getvalue().splitlines()
+    assert re.fullmatch(
+        r"\[[-0-9 :,]+\] INFO in requestlog: GET /submit 200 [0-9.]+ms htmx=yes", line
+    )
+
+
+def test_the_log_record_names_its_origin(client, caplog):
+    caplog.set_level(logging.INFO, logger="app")
+    client.get("/")
+    [record] = [r for r in caplog.records if r.name == "app"]
+    assert (record.module, record.funcName) == ("requestlog", "log_request")
+    assert record.levelno == logging.INFO
+
+
 def test_query_strings_are_not_logged(client, caplog):
     caplog.set_level(logging.INFO, logger="app")
     client.get("/?token=hunter2")
@@ -174,3 +199,15 @@ def test_settings_are_parsed_to_their_types(clean_env, monkeypatch):
     assert config["DATABASE_TIMEOUT_MS"] == 250
     assert config["HTTPS"] is False
     assert config["LOG_LEVEL"] == "WARNING"
+
+
+@pytest.mark.parametrize("roots", [("", "/mounted"), ("/mounted", "")])
+def test_links_follow_the_app_root_of_each_request(client, roots):
+    """Templates' url_for keeps each view's URL once per app root: never another root's."""
+    for root in (*roots, *roots):
+        page = BeautifulSoup(
+            client.get("/", base_url=f"http://localhost{root}/").text, "html.parser"
+        )
+        nav = [link["href"] for link in page.find("nav").find_all("a")]
+        assert nav == [f"{root}/", f"{root}/submit", f"{root}/submissions"]
+        assert page.find("link", rel="stylesheet")["href"].startswith(f"{root}/static/")
