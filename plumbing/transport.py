@@ -36,6 +36,7 @@ def gzipped(response: Response) -> Response:
         response.direct_passthrough
         or response.is_streamed
         or "Content-Encoding" in response.headers
+        or "HTTP_ACCEPT_ENCODING" not in request.environ  # not sent: nothing to parse
         or request.accept_encodings["gzip"] <= 0
     ):
         return response
