@@ -1,7 +1,10 @@
-"""Flask's signed-cookie sessions, without two costs every request paid for nothing.
+"""Flask's signed-cookie sessions, without the costs every request paid for nothing.
 
-- The signing serializer is built once per secret key rather than per request (building one
-  also serializes an empty dict, to learn that the serializer makes text).
+- The signing serializer is Flask's, built once per set of secret keys rather than per
+  request (building one also serializes an empty dict, to learn that it makes text), and its
+  signer is built once too, with each key's derived signing key kept: itsdangerous builds a
+  signer for every cookie and derives the key (two HMACs) for every signature. Signing and
+  checking are itsdangerous's own; tests/test_sessions.py proves the answers the same.
 - A response whose session did not change skips Flask's `save_session`: the cookie is not
   sent again (SESSION_REFRESH_EACH_REQUEST is off) and every response already varies on
   `Cookie` (plumbing/transport.py), so saving would only parse and rewrite `Vary`.
@@ -11,7 +14,45 @@ Everything else (cookie format, signing, expiry) is Flask's.
 
 from flask import Flask, Response
 from flask.sessions import SecureCookieSessionInterface, SessionMixin
-from itsdangerous import URLSafeTimedSerializer
+from itsdangerous import TimestampSigner, URLSafeTimedSerializer
+
+
+class KeptKeysSigner(TimestampSigner):
+    """itsdangerous's signer, deriving each secret key's signing key once."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self._derived: dict = {}
+
+    def derive_key(self, secret_key=None) -> bytes:
+        derived = self._derived.get(secret_key)
+        if derived is None:
+            derived = self._derived[secret_key] = super().derive_key(secret_key)
+        return derived
+
+
+class KeptSignerSerializer(URLSafeTimedSerializer):
+    """itsdangerous's serializer, building its signer once per salt."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, signer=KeptKeysSigner, **kwargs)
+        self._signers: dict = {}
+
+    def make_signer(self, salt=None) -> TimestampSigner:
+        signer = self._signers.get(salt)
+        if signer is None:
+            signer = self._signers[salt] = super().make_signer(salt)
+        return signer
+
+
+def kept(serializer: URLSafeTimedSerializer) -> KeptSignerSerializer:
+    """The same serializer (keys, salt, payload format, signing), its signer kept."""
+    return KeptSignerSerializer(
+        serializer.secret_keys,
+        salt=serializer.salt,
+        serializer=serializer.serializer,
+        signer_kwargs=serializer.signer_kwargs,
+    )
 
 
 class CookieSessions(SecureCookieSessionInterface):
@@ -24,6 +65,8 @@ class CookieSessions(SecureCookieSessionInterface):
         built_for, serializer = self._built
         if keys != built_for:
             serializer = super().get_signing_serializer(app)
+            if serializer is not None:
+                serializer = kept(serializer)
             self._built = (keys, serializer)
         return serializer
 
