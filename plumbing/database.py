@@ -203,9 +203,13 @@ class FastRead:
             for bind, name in names.items()
             if (processor := bind.type.dialect_impl(dialect).bind_processor(dialect))
         }
-        self.convert: list[Callable[[Any], Any] | None] = [
+        # Each result column that has one goes through its type's result processing.
+        processors = [
             column.type.dialect_impl(dialect).result_processor(dialect, None)
             for column in query.selected_columns
+        ]
+        self.convert: list[tuple[int, Callable[[Any], Any]]] = [
+            (index, process) for index, process in enumerate(processors) if process is not None
         ]
 
     def rows(self, **parameters: Any) -> list[tuple]:
@@ -237,8 +241,12 @@ class FastRead:
         finally:
             if connection is not None:
                 connection.close()  # back to the pool, which rolls back what the read began
-        convert = self.convert
-        return [
-            tuple(value if f is None else f(value) for f, value in zip(convert, row, strict=True))
-            for row in raw
-        ]
+        if not self.convert:
+            return raw
+        rows = []
+        for values in raw:
+            row = list(values)
+            for index, process in self.convert:
+                row[index] = process(row[index])
+            rows.append(tuple(row))
+        return rows
