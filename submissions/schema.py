@@ -54,6 +54,24 @@ class UTCDateTime(TypeDecorator):
             return value.replace(tzinfo=UTC)
         return value
 
+    def result_processor(self, dialect, coltype):
+        """On SQLite, the stored text ("2026-12-05 07:40:50.854123", UTC) read as UTC in one
+        step, where the impl's processor and process_result_value take two (and `replace`
+        alone costs more than the parse); anything else the way above."""
+        general = super().result_processor(dialect, coltype)
+        if dialect.name != "sqlite":
+            return general
+
+        def process(value):
+            if value is None:
+                return None
+            try:
+                return datetime.fromisoformat(value + "+00:00")
+            except ValueError:  # text with an offset of its own, say
+                return general(value)
+
+        return process
+
 
 metadata = MetaData()
 submissions = Table(

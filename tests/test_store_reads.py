@@ -70,3 +70,31 @@ def test_the_fast_path_processes_parameters_as_sqlalchemy_does(store):
     assert fast.rows(before=tokyo) == [tuple(row) for row in through_sqlalchemy] == []
     with pytest.raises(TypeError, match="missing parameters: before"):
         fast.rows()
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "2026-12-05 07:40:50.854123",  # as SQLAlchemy writes it
+        "2026-12-05 07:40:50.854",  # strftime('%Y-%m-%d %H:%M:%f')
+        "2026-12-05 07:40:50",  # CURRENT_TIMESTAMP
+        "2026-12-05 07:40:50.000000",
+        "2026-12-05T07:40:50.854123+00:00",  # with an offset of its own
+        None,
+    ],
+)
+def test_sqlite_times_read_as_the_general_path_reads_them(text):
+    """UTCDateTime's one-step reading on SQLite against the impl's processor followed by
+    process_result_value."""
+    from sqlalchemy.dialects import sqlite
+    from sqlalchemy.types import TypeDecorator
+
+    from submissions.schema import UTCDateTime
+
+    dialect = sqlite.dialect()
+    column = UTCDateTime().dialect_impl(dialect)  # as a query uses it
+    fast = column.result_processor(dialect, None)
+    general = TypeDecorator.result_processor(column, dialect, None)
+    assert fast(text) == general(text)
+    if text is not None:
+        assert fast(text).utcoffset().total_seconds() == 0
