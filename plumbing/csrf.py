@@ -2,7 +2,8 @@
 
 - The token a page carries is made as Flask-WTF's `generate_csrf` makes it (the same bytes,
   the same session key, the same per-request cache in `g`), from a serializer built once per
-  secret key rather than once per request: building one costs more than signing with it.
+  secret key rather than once per request, with its signer and derived key kept (see
+  plumbing/sessions.py): building them cost more than signing.
   tests/test_csrf.py proves the tokens equal to Flask-WTF's own.
 - The check asks the request's method first, and looks up exempt views only for the methods
   it guards: Flask-WTF looks the view up first, on every GET.
@@ -16,14 +17,15 @@ import os
 
 from flask import Flask, current_app, g, request, session
 from flask_wtf.csrf import CSRFProtect
-from itsdangerous import URLSafeTimedSerializer
+
+from plumbing.sessions import KeptSignerSerializer
 
 csrf = CSRFProtect()
 
 
 @functools.lru_cache(maxsize=4)  # a key changes rarely; a few old ones are kept at most
-def _serializer(secret_key) -> URLSafeTimedSerializer:
-    return URLSafeTimedSerializer(secret_key, salt="wtf-csrf-token")
+def _serializer(secret_key) -> KeptSignerSerializer:
+    return KeptSignerSerializer(secret_key, salt="wtf-csrf-token")
 
 
 def csrf_token() -> str:
