@@ -5,6 +5,9 @@
   signer is built once too, with each key's derived signing key kept: itsdangerous builds a
   signer for every cookie and derives the key (two HMACs) for every signature. Signing and
   checking are itsdangerous's own; tests/test_sessions.py proves the answers the same.
+- The signatures' hash is `hashlib.sha1` itself, the default's algorithm: Flask and
+  itsdangerous pass a Python function that calls it, which sends every HMAC down the
+  standard library's pure-Python path instead of OpenSSL's.
 - A response whose session did not change skips Flask's `save_session`: the cookie is not
   sent again (SESSION_REFRESH_EACH_REQUEST is off) and every response already varies on
   `Cookie` (plumbing/transport.py), so saving would only parse and rewrite `Vary`.
@@ -12,13 +15,18 @@
 Everything else (cookie format, signing, expiry) is Flask's.
 """
 
+import hashlib
+
 from flask import Flask, Response
 from flask.sessions import SecureCookieSessionInterface, SessionMixin
 from itsdangerous import TimestampSigner, URLSafeTimedSerializer
 
 
 class KeptKeysSigner(TimestampSigner):
-    """itsdangerous's signer, deriving each secret key's signing key once."""
+    """itsdangerous's signer, deriving each secret key's signing key once, by default with
+    SHA-1 (the default's algorithm) given as hashlib's own function."""
+
+    default_digest_method = staticmethod(hashlib.sha1)
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -56,6 +64,8 @@ def kept(serializer: URLSafeTimedSerializer) -> KeptSignerSerializer:
 
 
 class CookieSessions(SecureCookieSessionInterface):
+    digest_method = staticmethod(hashlib.sha1)  # Flask's default algorithm, as itself
+
     def __init__(self) -> None:
         # The keys and the serializer made from them, replaced together (threads read it).
         self._built: tuple[tuple, URLSafeTimedSerializer | None] = ((), None)
