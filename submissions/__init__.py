@@ -30,9 +30,10 @@ def init_app(app: Flask) -> Store:
     app.extensions["store"] = store
     app.extensions["database"] = store.database
     app.register_blueprint(views.bp)
+    # A filter rather than a function: Jinja calls filters directly, once per row of a list.
+    app.jinja_env.filters["submission_url"] = views.submission_url
     app.jinja_env.globals.update(
         max_length=MAX_LENGTH,
-        submission_url=views.submission_url,
         undo_seconds=app.config["UNDO_SECONDS"],
     )
 

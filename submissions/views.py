@@ -56,9 +56,9 @@ def address_key() -> str:
 def submission_url(submission_id: str, view: str = "show") -> str:
     """The URL of a submission's page, or of another of its views ("delete", ...).
 
-    The one way templates and views build these: url_for runs once per view and app root,
-    and the id is filled in (ids are URL-safe as they are), so a list of rows does not pay
-    for url_for twice per row.
+    The one way templates (as the filter `id|submission_url(view)`) and views build these:
+    url_for runs once per view and app root, and the id is filled in (ids are URL-safe as
+    they are), so a list of rows does not pay for url_for twice per row.
     """
     before, after = _around_id(view, request.script_root)
     return f"{before}{submission_id}{after}"
