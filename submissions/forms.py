@@ -35,6 +35,9 @@ def _no_control_characters(form: FlaskForm, field: StringField) -> None:
 
 
 class SubmissionForm(FlaskForm):
+    class Meta:
+        csrf = False  # CSRFProtect checks every POST (the token comes as `csrf_token`)
+
     user_input = StringField(
         "Your text",
         filters=[_strip],
