@@ -3,15 +3,20 @@
 Granian serves the app over WSGI: it measured faster than gunicorn for these pages (see the
 README's "Performance"). This process applies pending schema migrations once, then starts the
 workers; each worker builds its own app with `create_app()` and never touches the schema.
-Crashed workers are replaced; on SIGTERM, requests in flight get GRACEFUL_TIMEOUT seconds.
+The migration runs in a child process (`flask init-db`), so this process, which only
+supervises the workers, never holds an app. Crashed workers are replaced; on SIGTERM,
+requests in flight get GRACEFUL_TIMEOUT seconds. Granian stops altogether if a worker dies
+again within seconds of being replaced: run it under a supervisor that restarts it
+(docs/deploying.md).
 """
 
 import os
+import subprocess
+import sys
+from pathlib import Path
 
 from granian import Granian
 from granian.constants import Interfaces
-
-from app import create_app
 
 
 def cpus() -> int:
@@ -51,9 +56,11 @@ def server(target: str) -> Granian:
 
 def main() -> None:
     # Also fails fast, in one line, on a missing SECRET_KEY, before any worker starts.
-    store = create_app().extensions["store"]
-    store.migrate()
-    store.engine.dispose()
+    migrated = subprocess.run(
+        [sys.executable, "-m", "flask", "--app", "app", "init-db"], cwd=Path(__file__).parent
+    )
+    if migrated.returncode != 0:
+        sys.exit(migrated.returncode)
     server("app:create_app").serve()
 
 
