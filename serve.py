@@ -3,17 +3,16 @@
 Granian serves the app over WSGI: it measured faster than gunicorn for these pages (see the
 README's "Performance"). This process applies pending schema migrations once, then starts the
 workers; each worker builds its own app with `create_app()` and never touches the schema.
-The migration runs in a child process (`flask init-db`), so this process, which only
-supervises the workers, never holds an app. Crashed workers are replaced; on SIGTERM,
+The migration runs in a child process, so this process, which only supervises the workers,
+never holds an app. Crashed workers are replaced; on SIGTERM,
 requests in flight get GRACEFUL_TIMEOUT seconds. Granian stops altogether if a worker dies
 again within seconds of being replaced: run it under a supervisor that restarts it
 (docs/deploying.md).
 """
 
+import multiprocessing
 import os
-import subprocess
 import sys
-from pathlib import Path
 
 from granian import Granian
 from granian.constants import Interfaces
@@ -54,13 +53,23 @@ def server(target: str) -> Granian:
     )
 
 
+def migrate() -> None:
+    """Apply pending migrations (in a child process: see main)."""
+    from app import create_app
+
+    store = create_app().extensions["store"]
+    store.migrate()
+    store.engine.dispose()
+
+
 def main() -> None:
-    # Also fails fast, in one line, on a missing SECRET_KEY, before any worker starts.
-    migrated = subprocess.run(
-        [sys.executable, "-m", "flask", "--app", "app", "init-db"], cwd=Path(__file__).parent
-    )
-    if migrated.returncode != 0:
-        sys.exit(migrated.returncode)
+    # Spawned, so the child starts from nothing, in this directory with this sys.path, as
+    # the workers do. A missing SECRET_KEY ends it, and so this, in one line.
+    child = multiprocessing.get_context("spawn").Process(target=migrate, name="migrate")
+    child.start()
+    child.join()
+    if child.exitcode != 0:
+        sys.exit(1)
     server("app:create_app").serve()
 
 
