@@ -66,9 +66,11 @@ class UTCDateTime(TypeDecorator):
             if value is None:
                 return None
             try:
-                return datetime.fromisoformat(value + "+00:00")
+                moment = datetime.fromisoformat(value + "+00:00")
             except ValueError:  # text with an offset of its own, say
                 return general(value)
+            # A date alone parses, but without its offset: the general way makes it UTC.
+            return moment if moment.tzinfo is not None else general(value)
 
         return process
 

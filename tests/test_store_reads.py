@@ -80,6 +80,7 @@ def test_the_fast_path_processes_parameters_as_sqlalchemy_does(store):
         "2026-12-05 07:40:50",  # CURRENT_TIMESTAMP
         "2026-12-05 07:40:50.000000",
         "2026-12-05T07:40:50.854123+00:00",  # with an offset of its own
+        "2026-12-05",  # a date alone
         None,
     ],
 )
