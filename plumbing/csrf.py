@@ -6,7 +6,9 @@
   plumbing/sessions.py): building them cost more than signing.
   tests/test_csrf.py proves the tokens equal to Flask-WTF's own.
 - The check asks the request's method first, and looks up exempt views only for the methods
-  it guards: Flask-WTF looks the view up first, on every GET.
+  it guards: Flask-WTF looks the view up first, on every GET. Flask-WTF's own hook is
+  switched off for it (WTF_CSRF_CHECK_DEFAULT), and the setting as configured (on by
+  default) is honoured here.
 
 Checking a token stays Flask-WTF's own `protect`, unchanged.
 """
@@ -24,7 +26,7 @@ csrf = CSRFProtect()
 
 
 @functools.lru_cache(maxsize=4)  # a key changes rarely; a few old ones are kept at most
-def _serializer(secret_key) -> KeptSignerSerializer:
+def _serializer(secret_key: str | bytes | tuple) -> KeptSignerSerializer:
     return KeptSignerSerializer(secret_key, salt="wtf-csrf-token")
 
 
@@ -38,6 +40,8 @@ def csrf_token() -> str:
     if field_name not in g:
         if field_name not in session:
             session[field_name] = hashlib.sha1(os.urandom(64)).hexdigest()
+        if isinstance(secret_key, list):  # keys for rotation, as itsdangerous takes them
+            secret_key = tuple(secret_key)
         try:
             token = _serializer(secret_key).dumps(session[field_name])
         except TypeError:  # a session value that is not JSON: replaced, as Flask-WTF does
@@ -51,12 +55,14 @@ def init_app(app: Flask) -> None:
     """Protect every POST, PUT, PATCH and DELETE (but `@csrf.exempt` views); give templates
     `csrf_token()`."""
     csrf.init_app(app)
+    check_default = app.config["WTF_CSRF_CHECK_DEFAULT"]
     app.config["WTF_CSRF_CHECK_DEFAULT"] = False  # Flask-WTF's own hook: checked below instead
-    methods = app.config["WTF_CSRF_METHODS"]
 
     @app.before_request
     def check_csrf() -> None:
-        if request.method in methods and app.config["WTF_CSRF_ENABLED"]:
+        config = app.config
+        guarded = request.method in config["WTF_CSRF_METHODS"]
+        if guarded and check_default and config["WTF_CSRF_ENABLED"]:
             csrf.protect(apply_exemptions=True)
 
     # Pages get it from a context processor (added after Flask-WTF's, so this one wins),

@@ -24,6 +24,7 @@ CONFIGS = {
     "a CSRF key of its own": {"SECRET_KEY": KEY, "WTF_CSRF_SECRET_KEY": "another-key-for-csrf"},
     "a rotated key": {"SECRET_KEY": "the-next-key-after-rotation", "SECRET_KEY_FALLBACKS": [KEY]},
     "another field name": {"SECRET_KEY": KEY, "WTF_CSRF_FIELD_NAME": "token"},
+    "CSRF keys for rotation": {"SECRET_KEY": KEY, "WTF_CSRF_SECRET_KEY": ["new-key-1", "old-key"]},
 }
 
 
@@ -131,6 +132,8 @@ def test_the_token_pages_carry_passes_the_check(client):
     assert response.status_code == 303
 
 
-def test_the_check_can_be_turned_off(make_app):
-    client = make_app(WTF_CSRF_ENABLED=False).test_client()
+@pytest.mark.parametrize("setting", ["WTF_CSRF_ENABLED", "WTF_CSRF_CHECK_DEFAULT"])
+def test_the_check_can_be_turned_off(make_app, setting):
+    """Off altogether, or off by default (for views that call csrf.protect() themselves)."""
+    client = make_app(**{setting: False}).test_client()
     assert client.post("/submit", data={"user_input": "no token"}).status_code == 303
