@@ -2,7 +2,6 @@
 the filters that show times."""
 
 import base64
-import functools
 from pathlib import Path
 
 from flask import Flask, request, url_for
@@ -52,28 +51,28 @@ def init_app(app: Flask, root: Path) -> None:
 
 
 def fixed_urls_once(app: Flask):
-    """Templates' `url_for`: Flask's, with the URL of a view that takes no values built once
+    """Templates' `url_for`: Flask's, with the URL of a view that takes no values kept once
     per app root (the navigation's links are the same for every visitor and page).
 
-    Only plain relative URLs are kept: with a SERVER_NAME, host or subdomain matching, or URL
-    defaults, a URL can depend on more than the view and the app's root, so every call is
-    Flask's.
+    Only a plain path is kept: a URL Flask makes absolute (a SERVER_NAME, a subdomain) can
+    name the request's host, and URL defaults can fill in values from the request, so those
+    are Flask's on every call.
     """
-
-    @functools.lru_cache(maxsize=64)
-    def fixed(endpoint: str, script_root: str) -> str:
-        return url_for(endpoint)
+    kept: dict[tuple[str, str], str] = {}
 
     def cached_url_for(endpoint: str, **values) -> str:
         if (
             values
             or endpoint.startswith(".")  # a view of the current blueprint
-            or app.config["SERVER_NAME"]
-            or app.url_map.host_matching
-            or app.subdomain_matching
             or any(app.url_default_functions.values())
         ):
             return url_for(endpoint, **values)
-        return fixed(endpoint, request.script_root)
+        key = (endpoint, request.script_root)
+        url = kept.get(key)
+        if url is None:
+            url = url_for(endpoint)
+            if url.startswith("/") and not url.startswith("//") and len(kept) < 256:
+                kept[key] = url
+        return url
 
     return cached_url_for

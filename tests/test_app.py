@@ -211,3 +211,14 @@ def test_links_follow_the_app_root_of_each_request(client, roots):
         nav = [link["href"] for link in page.find("nav").find_all("a")]
         assert nav == [f"{root}/", f"{root}/submit", f"{root}/submissions"]
         assert page.find("link", rel="stylesheet")["href"].startswith(f"{root}/static/")
+
+
+def test_a_url_that_names_the_host_is_never_kept(make_app):
+    """A view on a subdomain gets an absolute URL with the request's host: each request's
+    own, never the first visitor's."""
+    app = make_app()
+    app.add_url_rule("/a", "on_subdomain", lambda: "", subdomain="api")
+    url_for = app.jinja_env.globals["url_for"]
+    for host in ("one.example", "two.example"):
+        with app.test_request_context("/", base_url=f"http://{host}/"):
+            assert url_for("on_subdomain") == f"http://api.{host}/a"
