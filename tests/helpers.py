@@ -96,6 +96,8 @@ def serving(env: dict, log: Path, command: str = "serve.py"):
         "THREADS": "2",
         "SUBMIT_RATE_LIMIT": "1000000 per minute",  # every visitor shares one address here
         "LOG_LEVEL": "WARNING",
+        # Well inside the wait below: a worker still busy at SIGTERM is stopped by then.
+        "GRACEFUL_TIMEOUT": "10",
         **env,
     }
     env.pop("FLASK_DEBUG", None)
@@ -120,7 +122,12 @@ def serving(env: dict, log: Path, command: str = "serve.py"):
             yield port
         finally:
             server.terminate()
-            server.wait(timeout=30)
+            try:
+                server.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                server.kill()  # not left running into the tests after this one
+                server.wait()
+                raise
 
 
 def flask_command(env: dict, *args: str) -> subprocess.CompletedProcess:
