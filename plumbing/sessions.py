@@ -6,8 +6,9 @@
   signer for every cookie and derives the key (two HMACs) for every signature. Signing and
   checking are itsdangerous's own; tests/test_sessions.py proves the answers the same.
 - The signatures' hash is `hashlib.sha1` itself, the default's algorithm: Flask and
-  itsdangerous pass a Python function that calls it, which sends every HMAC down the
-  standard library's pure-Python path instead of OpenSSL's.
+  itsdangerous pass a Python function that calls it (so that a Python built without SHA-1
+  fails only when it signs; this app signs with SHA-1 on every page anyway), which sends
+  every HMAC down the standard library's pure-Python path instead of OpenSSL's.
 - A response whose session did not change skips Flask's `save_session`: the cookie is not
   sent again (SESSION_REFRESH_EACH_REQUEST is off) and every response already varies on
   `Cookie` (plumbing/transport.py), so saving would only parse and rewrite `Vary`.
