@@ -63,9 +63,10 @@ def migrate() -> None:
 
 
 def main() -> None:
-    # Spawned, so the child starts from nothing, in this directory with this sys.path, as
-    # the workers do. A missing SECRET_KEY ends it, and so this, in one line.
-    child = multiprocessing.get_context("spawn").Process(target=migrate, name="migrate")
+    # A forked child (this process has no threads yet, and has not imported the app) in
+    # this directory with this sys.path, as the workers are. A missing SECRET_KEY ends it,
+    # and so this, in one line. (Spawning would also leave a resource tracker running.)
+    child = multiprocessing.get_context("fork").Process(target=migrate, name="migrate")
     child.start()
     child.join()
     if child.exitcode != 0:
