@@ -241,8 +241,6 @@ class FastRead:
         finally:
             if connection is not None:
                 connection.close()  # back to the pool, which rolls back what the read began
-        if not self.convert:
-            return raw
         rows = []
         for values in raw:
             row = list(values)
