@@ -1,13 +1,12 @@
 """Production serving: `make serve` runs this. Settings come from the environment.
 
-Granian serves the app over WSGI: it measured faster than gunicorn for these pages (see the
-README's "Performance"). This process applies pending schema migrations once, then starts the
-workers; each worker builds its own app with `create_app()` and never touches the schema.
-The migration runs in a child process, so this process, which only supervises the workers,
-never holds an app. Crashed workers are replaced; on SIGTERM,
-requests in flight get GRACEFUL_TIMEOUT seconds. Granian stops altogether if a worker dies
-again within seconds of being replaced: run it under a supervisor that restarts it
-(docs/deploying.md).
+Granian serves the app over WSGI: chosen, and chosen again, by measurement against gunicorn
+and uWSGI (bench/README.md, "Choosing the server again"). This process applies pending schema
+migrations once, in a child process (so this one, which only supervises the workers, never
+holds an app), then starts the workers; each worker builds its own app with `create_app()`
+and never touches the schema. Crashed workers are replaced; on SIGTERM, requests in flight
+get GRACEFUL_TIMEOUT seconds. Granian stops altogether if a worker dies again within seconds
+of being replaced: run it under a supervisor that restarts it (docs/deploying.md).
 """
 
 import multiprocessing
